@@ -1,0 +1,37 @@
+"""The pipeline in one call: read, classify, compute (pure of workbook, config and today)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from automation.config import Config
+from automation.ledger import Ledger, parse_grid, read_ledger
+from automation.rules import Classified, classify
+from automation.stats import Statistics, compute
+
+
+@dataclass
+class Analysis:
+    ledger: Ledger
+    classified: Classified
+    statistics: Statistics
+
+
+def analyse(ledger: Ledger, config: Config, today: dt.date) -> Analysis:
+    """Classify and count a ledger already read."""
+    classified = classify(ledger, config, today)
+    return Analysis(ledger, classified, compute(classified, config))
+
+
+def analyse_file(source: Path | bytes, config: Config, today: dt.date, display_name: str | None = None) -> Analysis:
+    """Read a workbook file (or its bytes) and compute everything."""
+    return analyse(read_ledger(source, config, today, display_name), config, today)
+
+
+def analyse_grid(values: list[list[Any]], sheet: str, config: Config, today: dt.date,
+                 first_row: int = 1, first_column: int = 1) -> Analysis:
+    """Compute everything from the cell values of an open workbook's sheet."""
+    return analyse(parse_grid(values, sheet, config, today, first_row, first_column), config, today)

@@ -1,0 +1,507 @@
+"""Read the ledger: find the sheet and its header, match columns, and turn cells into values.
+
+Reading is a pure function of (workbook bytes or a grid of cell values, config, today):
+`read_ledger` opens a file with python-calamine; `parse_grid` does the rest and is also what
+the live Excel writer and the WPS service call with the values of an open workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from automation import messages
+from automation.config import REQUIRED_COLUMNS, Config
+from automation.dates import EMPTY_MARKERS, parse_date
+from automation.model import column_letter
+from automation.problems import LedgerError, Problem, display_value
+
+HEADER_SEARCH_ROWS = 30
+DATE_KEYS = ("assigned", "deadline", "replied")
+TOTAL_ROW_WORDS = ("合计", "总计", "小计", "共计")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+
+_BRACKETS = re.compile(r"[（(【\[〔<《][^）)】\]〕>》]*[）)】\]〕>》]")
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_header(text: object) -> str:
+    """Fold a header for matching: full-width to half-width, no spaces or line breaks,
+    no bracketed notes, no required-field stars or trailing colons."""
+    folded = unicodedata.normalize("NFKC", str(text))
+    folded = _BRACKETS.sub("", folded)
+    folded = _SPACES.sub("", folded)
+    return folded.strip("*:：").lower()
+
+
+def normalize_value(text: str) -> str:
+    """Fold a vocabulary value for comparison: full-width folded, spaces removed, lower case."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text)).lower()
+
+
+@dataclass(frozen=True)
+class ColumnMatch:
+    """Where a column key was found: 0-based index in the grid and the header as it stands."""
+
+    key: str
+    index: int
+    header: str
+    excel_column: str
+
+
+@dataclass
+class Ledger:
+    """The ledger as read: matched columns, item rows as a DataFrame, and the problems found.
+
+    `items` has one row per item with the column keys as columns (text columns folded and
+    trimmed, dates as datetime.date or None) and `excel_row`, the row number the clerk sees.
+    """
+
+    sheet: str
+    header_rows: list[int]
+    columns: dict[str, ColumnMatch]
+    unmatched_headers: list[tuple[int, str]]
+    items: Any  # pandas.DataFrame
+    problems: list[Problem]
+    sheet_names: list[str] = field(default_factory=list)
+    sheet_chosen_automatically: bool = False
+
+    @property
+    def header_row(self) -> int:
+        return self.header_rows[-1]
+
+    def header_of(self, key: str) -> str:
+        match = self.columns.get(key)
+        return match.header if match else messages.COLUMN_MEANINGS[key]
+
+    def cell_of(self, key: str, excel_row: int) -> str:
+        match = self.columns.get(key)
+        return f"{match.excel_column}{excel_row}" if match else f"A{excel_row}"
+
+
+# --- opening the file ------------------------------------------------------------------
+
+
+def open_workbook(source: Path | bytes, display_name: str | None = None):
+    """Open a workbook with python-calamine, turning every failure into a clear LedgerError."""
+    import python_calamine
+
+    name = display_name or (str(source) if isinstance(source, Path) else "工作簿")
+    if isinstance(source, Path):
+        try:
+            data = source.read_bytes()
+        except FileNotFoundError:
+            raise LedgerError(messages.FILE_NOT_FOUND.format(path=source)) from None
+        except OSError as error:
+            raise LedgerError(messages.DAMAGED_WORKBOOK.format(path=source, detail=error.strerror)) from None
+    else:
+        data = source
+    check_workbook_bytes(data, name)
+    try:
+        return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except python_calamine.PasswordError:
+        raise LedgerError(messages.ENCRYPTED_WORKBOOK.format(path=name)) from None
+    except Exception as error:  # calamine raises several unrelated types for damaged files
+        raise LedgerError(messages.DAMAGED_WORKBOOK.format(path=name, detail=_short(error))) from None
+
+
+def check_workbook_bytes(data: bytes, name: str) -> None:
+    """Refuse what is not a readable workbook before any parser sees it."""
+    if data.startswith(OLE_MAGIC):
+        if ENCRYPTION_STREAM in data:
+            raise LedgerError(messages.ENCRYPTED_WORKBOOK.format(path=name))
+        return  # legacy .xls
+    if not data.startswith(b"PK"):
+        raise LedgerError(messages.NOT_A_WORKBOOK.format(path=name))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            broken = archive.testzip()
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as error:
+        raise LedgerError(messages.DAMAGED_WORKBOOK.format(path=name, detail=_short(error))) from None
+    if broken is not None:
+        raise LedgerError(messages.DAMAGED_WORKBOOK.format(path=name, detail=f"压缩包成员 {broken} 校验失败"))
+
+
+def _short(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def read_ledger(source: Path | bytes, config: Config, today: dt.date, display_name: str | None = None) -> Ledger:
+    """Read the ledger sheet of a workbook file (.xlsx, .xlsm, .xls) or its bytes."""
+    import python_calamine
+
+    workbook = open_workbook(source, display_name)
+    names = [meta.name for meta in workbook.sheets_metadata if meta.typ == python_calamine.SheetTypeEnum.WorkSheet]
+
+    def grid(name: str, rows: int | None = None) -> list[list[Any]]:
+        try:
+            sheet = workbook.get_sheet_by_name(name)
+            return sheet.to_python(skip_empty_area=False, nrows=rows)
+        except Exception as error:
+            raise LedgerError(messages.DAMAGED_WORKBOOK.format(path=display_name or source, detail=_short(error))) from None
+
+    sheet_name, automatic = choose_sheet(names, config, lambda name: grid(name, HEADER_SEARCH_ROWS))
+    ledger = parse_grid(grid(sheet_name), sheet_name, config, today)
+    ledger.sheet_names = names
+    ledger.sheet_chosen_automatically = automatic
+    return ledger
+
+
+def choose_sheet(names: list[str], config: Config, head_of) -> tuple[str, bool]:
+    """The ledger sheet: the configured one, else the first whose header row matches."""
+    if config.sheet:
+        wanted = normalize_header(config.sheet)
+        for name in names:
+            if name == config.sheet or normalize_header(name) == wanted:
+                return name, False
+        raise LedgerError(messages.SHEET_NOT_FOUND.format(sheet=config.sheet, sheets="、".join(names)))
+    for name in names:
+        header = find_header(head_of(name), config)
+        if header is not None and not missing_required(header[1]):
+            return name, True
+    raise LedgerError(messages.NO_LEDGER_SHEET.format(sheets="、".join(names) or "无"))
+
+
+# --- the header ------------------------------------------------------------------------
+
+
+def synonym_table(config: Config) -> dict[str, tuple[str, int]]:
+    """Normalised header text -> (column key, rank of the synonym: 0 is the default header)."""
+    table: dict[str, tuple[str, int]] = {}
+    for key, synonyms in config.columns.items():
+        for rank, synonym in enumerate(synonyms):
+            table.setdefault(normalize_header(synonym), (key, rank))
+    return table
+
+
+def _match_row(row: Sequence[Any], table: dict[str, tuple[str, int]]) -> dict[int, tuple[str, int]]:
+    found = {}
+    for index, cell in enumerate(row):
+        if isinstance(cell, str) and cell.strip():
+            hit = table.get(normalize_header(cell))
+            if hit:
+                found[index] = hit
+    return found
+
+
+def find_header(rows: list[list[Any]], config: Config) -> tuple[list[int], dict[str, ColumnMatch]] | None:
+    """Find the header: one row, or two when a group cell (e.g. 办理情况) spans sub-headers.
+
+    Returns the 0-based header row indexes and the matched columns, or None.
+    """
+    table = synonym_table(config)
+    matched = [_match_row(row, table) for row in rows[:HEADER_SEARCH_ROWS]]
+    best: tuple[int, list[int], dict[int, tuple[str, int]]] | None = None
+    for index, single in enumerate(matched):
+        candidates = [([index], single)]
+        if index + 1 < len(matched) and matched[index + 1]:
+            combined = dict(single)
+            combined.update(matched[index + 1])
+            candidates.append(([index, index + 1], combined))
+        for header_rows, cells in candidates:
+            score = len({key for key, _ in cells.values()})
+            if score >= 2 and (best is None or score > best[0]):
+                best = (score, header_rows, cells)
+    if best is None:
+        return None
+    _, header_rows, cells = best
+    return header_rows, _assign_columns(rows, header_rows, cells)
+
+
+def _assign_columns(rows, header_rows, cells: dict[int, tuple[str, int]]) -> dict[str, ColumnMatch]:
+    """One column per key: the best-ranked synonym wins, then the leftmost."""
+    chosen: dict[str, tuple[int, int]] = {}
+    for index, (key, rank) in sorted(cells.items()):
+        if key not in chosen or rank < chosen[key][1]:
+            chosen[key] = (index, rank)
+    columns = {}
+    for key, (index, _) in chosen.items():
+        header = _header_text(rows, header_rows, index)
+        columns[key] = ColumnMatch(key, index, header, column_letter(index + 1))
+    return columns
+
+
+def _header_text(rows, header_rows: list[int], index: int) -> str:
+    """The header as it stands: the lowest non-empty header cell of that column."""
+    for row_index in reversed(header_rows):
+        row = rows[row_index]
+        if index < len(row) and isinstance(row[index], str) and row[index].strip():
+            return _SPACES.sub(" ", row[index].strip())
+    return ""
+
+
+def missing_required(columns: dict[str, ColumnMatch]) -> list[str]:
+    return [key for key in REQUIRED_COLUMNS if key not in columns]
+
+
+def closest_headers(header_texts: list[str], key: str, config: Config) -> list[str]:
+    """Headers of the sheet that look most like any synonym of a missing key."""
+    normalized = {normalize_header(text): text for text in header_texts if text}
+    scores: dict[str, float] = {}
+    for synonym in config.columns[key]:
+        wanted = normalize_header(synonym)
+        for folded, original in normalized.items():
+            ratio = difflib.SequenceMatcher(None, wanted, folded).ratio()
+            if ratio >= 0.4:
+                scores[original] = max(scores.get(original, 0.0), ratio)
+    return [text for text, _ in sorted(scores.items(), key=lambda pair: -pair[1])[:3]]
+
+
+# --- the rows --------------------------------------------------------------------------
+
+
+def parse_grid(
+    rows: list[list[Any]],
+    sheet: str,
+    config: Config,
+    today: dt.date,
+    first_row: int = 1,
+    first_column: int = 1,
+) -> Ledger:
+    """Turn a grid of cell values (row 0 is Excel row `first_row`) into a Ledger.
+
+    Raises LedgerError when there is no header row or a required column is missing.
+    """
+    header = find_header(rows, config)
+    if header is None:
+        raise LedgerError(messages.NO_HEADER_ROW.format(sheet=sheet, rows=HEADER_SEARCH_ROWS))
+    header_rows, columns = header
+    if first_column != 1:
+        columns = {
+            key: ColumnMatch(key, m.index, m.header, column_letter(m.index + first_column))
+            for key, m in columns.items()
+        }
+    _require_columns(rows, header_rows, columns, sheet, config, first_row)
+    used = {match.index for match in columns.values()}
+    unmatched = [
+        (index, _header_text(rows, header_rows, index))
+        for index in range(max((len(rows[r]) for r in header_rows), default=0))
+        if index not in used and _header_text(rows, header_rows, index)
+    ]
+    reader = _RowReader(sheet, columns, config, today, first_row)
+    items = reader.read(rows, header_rows[-1] + 1)
+    return Ledger(
+        sheet=sheet,
+        header_rows=[r + first_row for r in header_rows],
+        columns=columns,
+        unmatched_headers=unmatched,
+        items=items,
+        problems=reader.problems,
+    )
+
+
+def _require_columns(rows, header_rows, columns, sheet, config, first_row) -> None:
+    missing = missing_required(columns)
+    if not missing:
+        return
+    header_texts = [
+        _header_text(rows, header_rows, index) for index in range(max(len(rows[r]) for r in header_rows))
+    ]
+    lines = [messages.MISSING_COLUMNS.format(sheet=sheet, row=header_rows[-1] + first_row, columns="、".join(
+        messages.COLUMN_MEANINGS[key] for key in missing))]
+    for key in missing:
+        closest = closest_headers(header_texts, key, config)
+        if closest:
+            lines.append(messages.MISSING_COLUMN_HINT.format(
+                header=messages.COLUMN_MEANINGS[key], closest="、".join(f"“{c}”" for c in closest),
+                key=key, suggestion=", ".join(config.columns[key][1:] + [closest[0]])))
+        else:
+            lines.append(messages.MISSING_COLUMN_NO_HINT.format(header=messages.COLUMN_MEANINGS[key]))
+    raise LedgerError("\n".join(lines))
+
+
+def cell_text(value: Any) -> str:
+    """A cell as trimmed text ('' for empty); whole floats lose their '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+class _Vocabulary:
+    """Maps what clerks type to a canonical word: exact after folding, else the longest
+    synonym contained in the value."""
+
+    def __init__(self, words: dict[str, list[str]]):
+        self.exact: dict[str, str] = {}
+        for canonical, synonyms in words.items():
+            for synonym in [canonical, *synonyms]:
+                self.exact.setdefault(normalize_value(synonym), canonical)
+        self.by_length = sorted(self.exact.items(), key=lambda pair: -len(pair[0]))
+        self.allowed = "、".join(words)
+        self.cache: dict[str, str | None] = {}
+
+    def lookup(self, text: str) -> str | None:
+        if text in self.cache:
+            return self.cache[text]
+        folded = normalize_value(text)
+        found = self.exact.get(folded)
+        if found is None:
+            found = next((canonical for word, canonical in self.by_length if word and word in folded), None)
+        self.cache[text] = found
+        return found
+
+
+class _RowReader:
+    """Reads item rows column by column, recording a Problem for every unreadable cell."""
+
+    TEXT_KEYS = ("seq", "id", "title", "proposer", "lead_unit", "section", "handler", "leader", "topic",
+                 "contact", "public", "note")
+
+    def __init__(self, sheet: str, columns: dict[str, ColumnMatch], config: Config, today: dt.date, first_row: int):
+        self.sheet = sheet
+        self.columns = columns
+        self.config = config
+        self.first_row = first_row
+        self.default_year = config.default_year or today.year
+        self.problems: list[Problem] = []
+        self.roles = _Vocabulary(config.roles)
+        self.kinds = _Vocabulary(config.kinds)
+        self.statuses = _Vocabulary(config.statuses)
+        self.satisfaction = _Vocabulary(config.satisfaction)
+        self.yes = {normalize_value(word) for word in config.yes_values}
+
+    def problem(self, key: str, excel_row: int, value: Any, message: str, severity: str = "错误") -> None:
+        match = self.columns.get(key)
+        self.problems.append(Problem(
+            sheet=self.sheet, row=excel_row,
+            column=match.header if match else messages.COLUMN_MEANINGS.get(key, key),
+            value=display_value(value), message=message,
+            cell=f"{match.excel_column}{excel_row}" if match else "", severity=severity,
+        ))
+
+    def read(self, rows: list[list[Any]], start: int):
+        import pandas as pd
+
+        indexes = [m.index for m in self.columns.values()]
+        id_index = self.columns["id"].index
+        title_index = self.columns["title"].index
+        kept: list[int] = []
+        for offset in range(start, len(rows)):
+            row = rows[offset]
+            values = [row[i] if i < len(row) else "" for i in indexes]
+            if all(_is_blank(v) for v in values):
+                continue
+            first = next((cell_text(v) for v in row if not _is_blank(v)), "")
+            if _SPACES.sub("", first).startswith(TOTAL_ROW_WORDS):
+                continue
+            if _is_blank(_at(row, id_index)) and _is_blank(_at(row, title_index)):
+                self.problem("id", offset + self.first_row, first, messages.MISSING_VALUE + "（无编号和案由，未计入统计）",
+                             severity="提示")
+                continue
+            kept.append(offset)
+        excel_rows = [offset + self.first_row for offset in kept]
+        data: dict[str, list[Any]] = {"excel_row": excel_rows}
+        for key in self.config.columns:
+            match = self.columns.get(key)
+            raw = [_at(rows[offset], match.index) for offset in kept] if match else [None] * len(kept)
+            if key in REQUIRED_COLUMNS:
+                self.check_required(key, raw, excel_rows)
+            data[key] = self.convert(key, raw, excel_rows)
+        self.check_duplicates(data["id"], excel_rows)
+        return pd.DataFrame(data)
+
+    def convert(self, key: str, raw: list[Any], excel_rows: list[int]) -> list[Any]:
+        if key in DATE_KEYS:
+            return self.dates(key, raw, excel_rows)
+        if key == "role":
+            return self.vocabulary(key, raw, excel_rows, self.roles, messages.UNKNOWN_ROLE)
+        if key == "kind":
+            return self.vocabulary(key, raw, excel_rows, self.kinds, messages.UNKNOWN_KIND, keep_unknown=True)
+        if key == "status":
+            return self.vocabulary(key, raw, excel_rows, self.statuses, messages.UNKNOWN_STATUS)
+        if key == "satisfaction":
+            return self.vocabulary(key, raw, excel_rows, self.satisfaction, messages.UNKNOWN_SATISFACTION)
+        if key == "reply_class":
+            return self.reply_classes(raw, excel_rows)
+        if key == "key_item":
+            return [normalize_value(cell_text(v)) in self.yes or cell_text(v).startswith("是") for v in raw]
+        texts = [cell_text(v) for v in raw]
+        if key == "title":
+            return texts  # shown as typed
+        return [unicodedata.normalize("NFKC", t) if not t.isascii() else t for t in texts]
+
+    def dates(self, key: str, raw: list[Any], excel_rows: list[int]) -> list[dt.date | None]:
+        result = []
+        for value, excel_row in zip(raw, excel_rows):
+            parsed = parse_date(value, self.default_year)
+            if parsed.problem:
+                self.problem(key, excel_row, value, parsed.problem)
+            result.append(parsed.value)
+        return result
+
+    def vocabulary(self, key, raw, excel_rows, vocabulary: _Vocabulary, message: str, keep_unknown=False):
+        result = []
+        for value, excel_row in zip(raw, excel_rows):
+            text = cell_text(value)
+            if not text or text in EMPTY_MARKERS:
+                result.append(None)
+                continue
+            found = vocabulary.lookup(text)
+            if found is None:
+                self.problem(key, excel_row, value, message.format(allowed=vocabulary.allowed))
+                found = unicodedata.normalize("NFKC", text) if keep_unknown else None
+            result.append(found)
+        return result
+
+    def reply_classes(self, raw, excel_rows):
+        letters = {letter.upper() for letter in self.config.reply_classes}
+        descriptions = {normalize_value(text)[:6]: letter for letter, text in self.config.reply_classes.items() if text}
+        allowed = "、".join(self.config.reply_classes)
+        result = []
+        for value, excel_row in zip(raw, excel_rows):
+            text = cell_text(value)
+            if not text or text in EMPTY_MARKERS:
+                result.append(None)
+                continue
+            folded = normalize_value(text).upper()
+            letter = folded[0] if folded and folded[0] in letters and (len(folded) == 1 or not folded[1].isalpha()
+                                                                         or folded[1:2] == "类") else None
+            if letter is None:
+                letter = next((l for prefix, l in descriptions.items() if prefix and prefix.upper() in folded), None)
+            if letter is None:
+                self.problem("reply_class", excel_row, value, messages.UNKNOWN_REPLY_CLASS.format(allowed=allowed))
+            result.append(letter)
+        return result
+
+    def check_required(self, key: str, raw: list[Any], excel_rows: list[int]) -> None:
+        for value, excel_row in zip(raw, excel_rows):
+            if _is_blank(value):
+                self.problem(key, excel_row, "", messages.MISSING_VALUE)
+
+    def check_duplicates(self, ids: list[str], excel_rows: list[int]) -> None:
+        seen: dict[str, list[int]] = {}
+        for identifier, excel_row in zip(ids, excel_rows):
+            if identifier:
+                seen.setdefault(identifier, []).append(excel_row)
+        for identifier, found_rows in seen.items():
+            if len(found_rows) > 1:
+                for excel_row in found_rows:
+                    others = "、".join(str(r) for r in found_rows if r != excel_row)
+                    self.problem("id", excel_row, identifier, messages.DUPLICATE_ID.format(rows=others), severity="警告")
+
+
+def _at(row: Sequence[Any], index: int) -> Any:
+    return row[index] if index < len(row) else None
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())

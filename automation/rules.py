@@ -1,0 +1,143 @@
+"""The rules of DOMAIN.md, as of a date `today` that is always passed in.
+
+`classify` adds to the ledger's items the deadline and the flags every number is counted
+from (completed, overdue, due soon, on time, ...), vectorised over the whole ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from automation import messages
+from automation.config import Config
+from automation.dates import WorkdayCalendar, add_limit
+from automation.items import FlaggedItem
+from automation.ledger import Ledger
+from automation.problems import Problem, display_value
+
+
+@dataclass
+class Classified:
+    """The items with their flags, and the problems the rules found (today-dependent)."""
+
+    ledger: Ledger
+    items: object  # pandas.DataFrame
+    problems: list[Problem]
+    today: dt.date
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def all_problems(self) -> list[Problem]:
+        return sorted(self.ledger.problems + self.problems, key=lambda p: (p.row, p.cell))
+
+
+def derive_deadlines(items, config: Config, workdays: WorkdayCalendar) -> list[dt.date | None]:
+    """The typed deadline, else assigned + the role's time limit (None when neither is known)."""
+    cache: dict[tuple[dt.date, str], dt.date] = {}
+    result = []
+    for typed, assigned, role in zip(items["deadline"], items["assigned"], items["role"]):
+        if typed is not None:
+            result.append(typed)
+            continue
+        limit = config.time_limits.get(role) if role else None
+        if assigned is None or limit is None:
+            result.append(None)
+            continue
+        key = (assigned, role)
+        if key not in cache:
+            cache[key] = add_limit(assigned, limit, workdays)
+        result.append(cache[key])
+    return result
+
+
+def _ordinals(values) -> "object":
+    import numpy as np
+
+    return np.array([v.toordinal() if v is not None else np.nan for v in values], dtype=float)
+
+
+def classify(ledger: Ledger, config: Config, today: dt.date) -> Classified:
+    """Flag every item as of `today` (see DOMAIN.md 'The numbers')."""
+    import numpy as np
+
+    items = ledger.items.copy()
+    workdays = WorkdayCalendar()
+    deadlines = derive_deadlines(items, config, workdays)
+    items["deadline_effective"] = deadlines
+    t = today.toordinal()
+    deadline = _ordinals(deadlines)
+    replied = _ordinals(items["replied"])
+    has_deadline = ~np.isnan(deadline)
+    has_reply = ~np.isnan(replied)
+    reply_in_future = has_reply & (replied > t)
+    reply_done = has_reply & (replied <= t)
+    status_done = items["status"].isin(config.completed_statuses).to_numpy()
+    completed = reply_done | (status_done & ~reply_in_future)
+    overdue = ~completed & has_deadline & (deadline < t)
+    days_to_deadline = deadline - t
+    due_soon = ~completed & has_deadline & (days_to_deadline >= 0) & (days_to_deadline <= config.warn_days)
+    timed = completed & reply_done & has_deadline
+    on_time = timed & (replied <= deadline)
+    late = timed & (replied > deadline)
+
+    items["completed"] = completed
+    items["overdue"] = overdue
+    items["due_soon"] = due_soon
+    items["in_progress"] = ~completed & ~overdue
+    items["on_time"] = on_time
+    items["late"] = late
+    items["has_deadline"] = has_deadline
+    items["days_overdue"] = np.where(overdue, t - np.nan_to_num(deadline), 0).astype(int)
+    items["days_left"] = np.where(due_soon, np.nan_to_num(days_to_deadline), 0).astype(int)
+    items["is_lead"] = items["role"].isin(config.lead_roles).to_numpy()
+    items["is_assisting"] = items["role"].isin(config.assisting_roles).to_numpy()
+
+    problems = _rule_problems(ledger, items, today, reply_in_future, status_done & ~has_reply, has_deadline)
+    warnings = []
+    if workdays.unknown_years:
+        warnings.append(messages.CALENDAR_YEAR_UNKNOWN.format(years="、".join(map(str, sorted(workdays.unknown_years)))))
+    return Classified(ledger=ledger, items=items, problems=problems, today=today, warnings=warnings)
+
+
+def _rule_problems(ledger: Ledger, items, today, reply_in_future, done_without_date, has_deadline) -> list[Problem]:
+    import numpy as np
+
+    problems = []
+
+    def add(key: str, index: int, value, message: str, severity: str = "错误") -> None:
+        excel_row = int(items["excel_row"].iat[index])
+        problems.append(Problem(ledger.sheet, excel_row, ledger.header_of(key), display_value(value), message,
+                                ledger.cell_of(key, excel_row), severity))
+
+    for index in np.flatnonzero(reply_in_future):
+        add("replied", index, items["replied"].iat[index], messages.REPLY_AFTER_TODAY.format(today=today.isoformat()))
+    for index in np.flatnonzero(done_without_date):
+        add("replied", index, "", messages.COMPLETED_WITHOUT_DATE.format(status=items["status"].iat[index]), "警告")
+    for index in np.flatnonzero(~has_deadline):
+        key = "deadline" if "deadline" in ledger.columns else "assigned"
+        value = items["deadline"].iat[index] or items["assigned"].iat[index] or ""
+        add(key, index, value, messages.NO_DEADLINE)
+    return problems
+
+
+def flagged_items(classified: Classified) -> tuple[list[FlaggedItem], list[FlaggedItem]]:
+    """The overdue items (most overdue first) and the due-soon items (soonest first)."""
+    items = classified.items
+    sheet = classified.ledger.sheet
+
+    def build(frame, overdue: bool) -> list[FlaggedItem]:
+        days_column = "days_overdue" if overdue else "days_left"
+        return [
+            FlaggedItem(
+                id=row.id, title=row.title, section=row.section, handler=row.handler, leader=row.leader,
+                deadline=row.deadline_effective, days=int(getattr(row, days_column)), overdue=overdue,
+                sheet=sheet, excel_row=int(row.excel_row), key_item=bool(row.key_item),
+                kind=row.kind or "", role=row.role or "",
+            )
+            for row in frame.itertuples(index=False)
+        ]
+
+    overdue = items[items["overdue"]].sort_values(["days_overdue", "excel_row"], ascending=[False, True])
+    due_soon = items[items["due_soon"]].sort_values(["days_left", "excel_row"], ascending=[True, True])
+    return build(overdue, True), build(due_soon, False)

@@ -1,0 +1,189 @@
+"""Count: every figure of DOMAIN.md, in total and by section, role, kind and topic.
+
+Counting is vectorised: each figure is the sum of a boolean column, summed per group with one
+pandas groupby; rates are derived from the sums by one function for totals and groups alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from automation import messages
+from automation.config import Config
+from automation.items import FlaggedItem
+from automation.rules import Classified, flagged_items
+
+DIMENSIONS = ("section", "role", "kind", "topic")
+
+
+def count_columns(items, config: Config):
+    """The boolean columns whose sums are the counts (a DataFrame with one column per count)."""
+    import pandas as pd
+
+    lead = items["is_lead"]
+    completed_lead = items["completed"] & lead
+    satisfaction = items["satisfaction"]
+    contact = items["contact"].fillna("")
+    face_to_face = contact.apply(lambda text: any(word in text for word in config.face_to_face))
+    columns = {
+        "total": pd.Series(True, index=items.index),
+        "lead": lead,
+        "assisting": items["is_assisting"],
+        "key_items": items["key_item"].astype(bool),
+        "completed": items["completed"],
+        "in_progress": items["in_progress"],
+        "overdue": items["overdue"],
+        "due_soon": items["due_soon"],
+        "on_time": items["on_time"],
+        "late": items["late"],
+        "satisfied": satisfaction == "满意",
+        "basically_satisfied": satisfaction == "基本满意",
+        "unsatisfied": satisfaction == "不满意",
+        "contacted_lead": lead & (contact != ""),
+        "face_to_face_lead": lead & (contact != "") & face_to_face,
+        "completed_lead": completed_lead,
+    }
+    for letter in config.reply_classes:
+        columns[f"class_{letter}"] = completed_lead & (items["reply_class"] == letter)
+    return pd.DataFrame(columns).astype(int)
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """A fraction rounded to 4 places, or None for a zero denominator (shown as '—')."""
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def figures(counts: dict[str, int], config: Config) -> dict[str, Any]:
+    """Counts plus every rate of DOMAIN.md, from the summed count columns of one group."""
+    rated = counts["satisfied"] + counts["basically_satisfied"] + counts["unsatisfied"]
+    reply_classes = {letter: counts[f"class_{letter}"] for letter in config.reply_classes}
+    solved = sum(reply_classes.get(letter, 0) for letter in config.solved_classes)
+    return {
+        "total": counts["total"],
+        "lead": counts["lead"],
+        "assisting": counts["assisting"],
+        "key_items": counts["key_items"],
+        "completed": counts["completed"],
+        "in_progress": counts["in_progress"],
+        "overdue": counts["overdue"],
+        "due_soon": counts["due_soon"],
+        "on_time": counts["on_time"],
+        "late": counts["late"],
+        "completion_rate": rate(counts["completed"], counts["total"]),
+        "on_time_rate": rate(counts["on_time"], counts["on_time"] + counts["late"] + counts["overdue"]),
+        "rated": rated,
+        "satisfied": counts["satisfied"],
+        "basically_satisfied": counts["basically_satisfied"],
+        "unsatisfied": counts["unsatisfied"],
+        "satisfaction_rate": rate(counts["satisfied"] + counts["basically_satisfied"], rated),
+        "satisfied_share": rate(counts["satisfied"], rated),
+        "face_to_face_rate": rate(counts["face_to_face_lead"], counts["contacted_lead"]),
+        "completed_lead": counts["completed_lead"],
+        "reply_classes": reply_classes,
+        "adoption_rate": rate(solved, counts["completed_lead"]),
+    }
+
+
+@dataclass
+class Statistics:
+    """Every figure as of a date, ready for the JSON contract, the sheets and the report."""
+
+    as_of: dt.date
+    totals: dict[str, Any]
+    groups: dict[str, dict[str, dict[str, Any]]]
+    overdue_items: list[FlaggedItem]
+    due_soon_items: list[FlaggedItem]
+    key_items: list[dict[str, Any]]
+    problems: list
+    warnings: list[str] = field(default_factory=list)
+    sheet: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The object of DOMAIN.md's machine-readable contract (plus a few extra keys)."""
+        totals = self.totals
+        return {
+            "as_of": self.as_of.isoformat(),
+            "sheet": self.sheet,
+            "total": totals["total"],
+            "by_role": {role: figures_["total"] for role, figures_ in self.groups["role"].items()},
+            "key_items": totals["key_items"],
+            "lead": totals["lead"],
+            "assisting": totals["assisting"],
+            "completed": totals["completed"],
+            "in_progress": totals["in_progress"],
+            "overdue": totals["overdue"],
+            "due_soon": totals["due_soon"],
+            "on_time": totals["on_time"],
+            "late": totals["late"],
+            "completion_rate": totals["completion_rate"],
+            "on_time_rate": totals["on_time_rate"],
+            "satisfaction_rate": totals["satisfaction_rate"],
+            "satisfied_share": totals["satisfied_share"],
+            "rated": totals["rated"],
+            "satisfied": totals["satisfied"],
+            "basically_satisfied": totals["basically_satisfied"],
+            "unsatisfied": totals["unsatisfied"],
+            "face_to_face_rate": totals["face_to_face_rate"],
+            "reply_classes": totals["reply_classes"],
+            "adoption_rate": totals["adoption_rate"],
+            "by_section": self.groups["section"],
+            "by_kind": self.groups["kind"],
+            "by_topic": self.groups["topic"],
+            "by_role_detail": self.groups["role"],
+            "overdue_items": [_item_json(item, "days_overdue") for item in self.overdue_items],
+            "due_soon_items": [_item_json(item, "days_left") for item in self.due_soon_items],
+            "problems": [problem.to_json() for problem in self.problems],
+        }
+
+
+def _item_json(item: FlaggedItem, days_key: str) -> dict[str, Any]:
+    return {
+        "id": item.id, "title": item.title, "section": item.section, "handler": item.handler,
+        "leader": item.leader, "deadline": item.deadline.isoformat(), days_key: item.days, "row": item.excel_row,
+    }
+
+
+def group_label(value: Any) -> str:
+    return value if isinstance(value, str) and value else messages.BLANK_VALUE
+
+
+def compute(classified: Classified, config: Config) -> Statistics:
+    """All statistics for a classified ledger."""
+    items = classified.items
+    counts = count_columns(items, config)
+    totals = figures({k: int(v) for k, v in counts.sum().items()}, config)
+    groups = {}
+    for dimension in DIMENSIONS:
+        labels = items[dimension].map(group_label)
+        summed = counts.groupby(labels.to_numpy(), sort=False).sum()
+        groups[dimension] = {
+            str(label): figures({k: int(v) for k, v in row.items()}, config) for label, row in summed.iterrows()
+        }
+    overdue, due_soon = flagged_items(classified)
+    key_rows = items[items["key_item"].astype(bool)]
+    key_items = [
+        {
+            "id": row.id, "title": row.title, "proposer": row.proposer, "section": row.section,
+            "handler": row.handler, "status": _status_text(row), "deadline": row.deadline_effective,
+            "replied": row.replied, "row": int(row.excel_row),
+        }
+        for row in key_rows.itertuples(index=False)
+    ]
+    return Statistics(
+        as_of=classified.today, totals=totals, groups=groups, overdue_items=overdue, due_soon_items=due_soon,
+        key_items=key_items, problems=classified.all_problems, warnings=classified.warnings,
+        sheet=classified.ledger.sheet,
+    )
+
+
+def _status_text(row) -> str:
+    """A key item's state in words: its status as typed, refined by the flags."""
+    if row.completed:
+        return row.status or "已办结"
+    if row.overdue:
+        return "已逾期"
+    if row.due_soon:
+        return "即将到期"
+    return row.status or "办理中"

@@ -1,0 +1,134 @@
+"""Plain-text output of the commands, for people at a terminal."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from pathlib import Path
+
+from automation import messages
+from automation.analysis import Analysis
+from automation.config import REQUIRED_COLUMNS, Config
+from automation.items import FlaggedItem
+from automation.stats import Statistics
+
+
+def format_rate(value: float | None) -> str:
+    """A rate as shown to people: one decimal place, or '—' when it has no denominator."""
+    return messages.NO_RATE if value is None else f"{value * 100:.1f}%"
+
+
+def _by_section(items: list[FlaggedItem], line: str) -> list[str]:
+    lines = []
+    order = {section: index for index, section in enumerate(dict.fromkeys(item.section for item in items))}
+    for section, group in groupby(sorted(items, key=lambda item: order[item.section]), key=lambda item: item.section):
+        lines.append(messages.CHECK_SECTION.format(section=section or messages.BLANK_VALUE))
+        for item in group:
+            lines.append(line.format(
+                id=item.id, title=item.title, handler=item.handler or messages.BLANK_VALUE,
+                leader=item.leader or messages.BLANK_VALUE, deadline=item.deadline.isoformat(), days=item.days))
+    return lines or [messages.CHECK_NONE]
+
+
+def check_text(analysis: Analysis, config: Config) -> str:
+    """Overdue items (most overdue first) and due-soon items grouped by section, then problems."""
+    statistics = analysis.statistics
+    totals = statistics.totals
+    lines = [messages.CHECK_TITLE.format(today=statistics.as_of.isoformat(), sheet=statistics.sheet),
+             messages.CHECK_SUMMARY.format(**totals), ""]
+    lines.append(messages.CHECK_OVERDUE_HEADING.format(count=len(statistics.overdue_items)))
+    lines += _by_section(statistics.overdue_items, messages.CHECK_OVERDUE_LINE)
+    lines.append("")
+    lines.append(messages.CHECK_DUE_SOON_HEADING.format(count=len(statistics.due_soon_items), warn_days=config.warn_days))
+    lines += _by_section(statistics.due_soon_items, messages.CHECK_DUE_SOON_LINE)
+    lines.append("")
+    lines.append(messages.CHECK_PROBLEMS_HEADING.format(count=len(statistics.problems)))
+    lines += [messages.CHECK_PROBLEM_LINE.format(**problem.to_json()) for problem in statistics.problems] or [
+        messages.CHECK_NONE]
+    lines += statistics.warnings
+    return "\n".join(lines)
+
+
+HEADLINE_KEYS = ("total", "lead", "assisting", "key_items", "completed", "in_progress", "overdue", "due_soon")
+RATE_KEYS = ("completion_rate", "on_time_rate", "satisfaction_rate", "face_to_face_rate", "adoption_rate")
+GROUP_KEYS = ("total", "completed", "in_progress", "overdue", "due_soon", "completion_rate", "on_time_rate",
+              "satisfaction_rate")
+
+
+def stats_text(statistics: Statistics, config: Config) -> str:
+    """A readable table of the headline figures and each breakdown."""
+    totals = statistics.totals
+    labels = messages.STAT_LABELS
+    lines = [messages.STATS_TITLE.format(today=statistics.as_of.isoformat()), ""]
+    lines += [f"  {labels[key]:<8}{totals[key]:>8} 件" for key in HEADLINE_KEYS]
+    lines += [f"  {labels[key]:<8}{format_rate(totals[key]):>9}" for key in RATE_KEYS]
+    lines.append(f"  {labels['unsatisfied']:<8}{totals['unsatisfied']:>8} 件")
+    classes = "  ".join(f"{letter}类 {count} 件" for letter, count in totals["reply_classes"].items())
+    lines.append(f"  答复类别  {classes}")
+    for dimension, title in messages.DIMENSIONS.items():
+        lines += ["", messages.STATS_GROUP_TITLE.format(dimension=title)]
+        lines.append("  " + f"{title:<12}" + "".join(f"{labels[key]:>8}" for key in GROUP_KEYS))
+        for label, figures in statistics.groups[dimension].items():
+            cells = [format_rate(figures[key]) if key.endswith("rate") else str(figures[key]) for key in GROUP_KEYS]
+            lines.append("  " + f"{label:<12}" + "".join(f"{cell:>10}" for cell in cells))
+    lines += statistics.warnings
+    return "\n".join(lines)
+
+
+def columns_text(ledger_path: Path, config: Config) -> str:
+    """How each header of an existing ledger was matched, what is missing, and config lines to fix it."""
+    import python_calamine
+
+    from automation.ledger import (
+        HEADER_SEARCH_ROWS, choose_sheet, closest_headers, find_header, open_workbook,
+    )
+    from automation.problems import LedgerError
+
+    workbook = open_workbook(ledger_path, str(ledger_path))
+    names = [m.name for m in workbook.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+
+    def head(name: str):
+        return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
+
+    try:
+        sheet, _ = choose_sheet(names, config, head)
+    except LedgerError:
+        # No sheet has every required column: show the best partial match of the first sheet.
+        sheet = config.sheet or names[0]
+    rows = head(sheet)
+    found = find_header(rows, config)
+    if found is None:
+        raise LedgerError(messages.NO_HEADER_ROW.format(sheet=sheet, rows=HEADER_SEARCH_ROWS))
+    header_rows, matched = found
+    by_index = {m.index: m for m in matched.values()}
+    width = max(len(rows[r]) for r in header_rows)
+    lines = [messages.COLUMNS_TITLE.format(sheet=sheet, row=header_rows[-1] + 1)]
+    header_texts = []
+    for index in range(width):
+        text = next((str(rows[r][index]).strip() for r in reversed(header_rows)
+                     if index < len(rows[r]) and str(rows[r][index]).strip()), "")
+        if not text:
+            continue
+        header_texts.append(text)
+        match = by_index.get(index)
+        if match:
+            lines.append(messages.COLUMNS_MATCHED.format(header=text, key=match.key,
+                                                         meaning=messages.COLUMN_MEANINGS[match.key]))
+        else:
+            lines.append(messages.COLUMNS_UNMATCHED.format(header=text))
+    missing = [key for key in config.columns if key not in matched]
+    fixes = []
+    if missing:
+        lines += ["", messages.COLUMNS_MISSING]
+        for key in missing:
+            required = messages.COLUMNS_REQUIRED if key in REQUIRED_COLUMNS else ""
+            lines.append(messages.COLUMNS_MISSING_LINE.format(key=key, meaning=messages.COLUMN_MEANINGS[key],
+                                                              required=required))
+            closest = [c for c in closest_headers(header_texts, key, config)
+                       if all(m.header != c for m in matched.values())]
+            if closest:
+                fixes.append(f"{key} = {', '.join(config.columns[key] + [closest[0]])}")
+    if fixes:
+        lines += ["", messages.COLUMNS_FIX, "[columns]", *fixes]
+    if not any(key in missing for key in REQUIRED_COLUMNS):
+        lines += ["", messages.COLUMNS_ALL_OK]
+    return "\n".join(lines)
