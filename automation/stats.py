@@ -44,6 +44,8 @@ def count_columns(items, config: Config):
         "contacted_lead": lead & (contact != ""),
         "face_to_face_lead": lead & (contact != "") & face_to_face,
         "completed_lead": completed_lead,
+        "preliminary": ~items["completed"] & (items["status"] == "已初步答复"),
+        "assisting_on_time": items["is_assisting"] & items["on_time"],
     }
     for letter in config.reply_classes:
         columns[f"class_{letter}"] = completed_lead & (items["reply_class"] == letter)
@@ -83,6 +85,8 @@ def figures(counts: dict[str, int], config: Config) -> dict[str, Any]:
         "completed_lead": counts["completed_lead"],
         "reply_classes": reply_classes,
         "adoption_rate": rate(solved, counts["completed_lead"]),
+        "preliminary": counts["preliminary"],
+        "assisting_on_time": counts["assisting_on_time"],
     }
 
 
@@ -165,7 +169,7 @@ def compute(classified: Classified, config: Config) -> Statistics:
     key_rows = items[items["key_item"].astype(bool)]
     key_items = [
         {
-            "id": row.id, "title": row.title, "proposer": row.proposer, "section": row.section,
+            "id": row.id, "title": row.title, "proposer": row.proposer, "section": row.section, "kind": row.kind,
             "handler": row.handler, "status": _status_text(row), "deadline": row.deadline_effective,
             "replied": row.replied, "row": int(row.excel_row),
         }
