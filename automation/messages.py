@@ -124,3 +124,9 @@ HEADER_DAYS_OVERDUE = "逾期天数"
 HEADER_DAYS_LEFT = "剩余天数"
 HEADERS_KEY_ITEMS = ["编号", "案由", "提案人", "承办科室", "承办人", "办理时限", "办理情况"]
 HEADERS_PROBLEMS = ["位置", "工作表", "行号", "列", "内容", "问题说明", "级别"]
+
+# --- Excel (xlwings) ------------------------------------------------------------------
+OWNED_NAME_TAKEN = "工作簿中已有名为“{sheet}”的工作表，但它不是台账助手生成的。为避免覆盖您的数据，请先将它改名，再点“一键统计”。"
+EXCEL_STATUS = "台账助手：共 {total} 件，已逾期 {overdue} 件，即将到期 {due_soon} 件。"
+EXCEL_REPORT_WRITTEN = "办理情况汇报草稿已生成：{path}"
+REPORT_FILE_NAME = "办理情况汇报_{date}.docx"

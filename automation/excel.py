@@ -1,0 +1,132 @@
+"""The functions the Excel ribbon calls through xlwings' RunPython.
+
+    RunPython "import automation.excel; automation.excel.refresh()"
+
+They read the ledger from the open workbook (what is on screen, saved or not), compute, and
+write the summary sheets into the open workbook with the live writer; the file on disk is
+not touched. Errors reach the user as a Chinese message box; details go to a log file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+
+from automation import messages
+from automation.config import Config, find_config_file, load_config
+from automation.live_writer import LiveWriter
+from automation.problems import LedgerError
+from automation.summary import OWNED_SHEETS, build_summary
+
+ALERT_TITLE = "台账助手"
+NOTE_PREFIX = messages.GENERATED_NOTE.split("，")[0]
+
+
+def _book_path(book) -> Path | None:
+    try:
+        full = book.fullname
+        return Path(full) if full and Path(full).parent != Path("") else None
+    except Exception:  # an unsaved book has no folder
+        return None
+
+
+def log_path_for(book) -> Path:
+    """The log file next to the config (or in the user's folder when there is no config)."""
+    config_file = find_config_file(None, _book_path(book))
+    folder = config_file.parent if config_file else Path.home() / ".ledger-assistant"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / "ledger-assistant-excel.log"
+
+
+def read_open_ledger(book, config: Config, today: dt.date):
+    """Analyse the ledger sheet of an open book from its cell values."""
+    from automation.analysis import analyse_grid
+    from automation.ledger import HEADER_SEARCH_ROWS, choose_sheet
+
+    sheets = [sheet for sheet in book.sheets if sheet.name not in OWNED_SHEETS]
+    by_name = {sheet.name: sheet for sheet in sheets}
+
+    def used(sheet) -> tuple[list[list[Any]], int, int]:
+        used_range = sheet.used_range
+        values = used_range.options(ndim=2).value
+        return values, used_range.row, used_range.column
+
+    def head(name: str) -> list[list[Any]]:
+        return used(by_name[name])[0][:HEADER_SEARCH_ROWS]
+
+    name, _automatic = choose_sheet(list(by_name), config, head)
+    values, first_row, first_column = used(by_name[name])
+    return analyse_grid(values, name, config, today, first_row, first_column)
+
+
+def is_generated(sheet) -> bool:
+    """Whether an existing sheet was written by the assistant (its first cell holds our note)."""
+    value = sheet.range("A1").value
+    return isinstance(value, str) and value.startswith(NOTE_PREFIX)
+
+
+def run_refresh(book, today: dt.date, now: dt.datetime, config: Config | None = None, select: str = ""):
+    """Refresh the summary sheets of an open book; returns the analysis."""
+    config = config or load_config(None, _book_path(book))
+    analysis = read_open_ledger(book, config, today)
+    model = build_summary(analysis.statistics, config, now)
+    app = book.app
+    app.screen_updating = False
+    try:
+        for name in model.names:
+            if name in [sheet.name for sheet in book.sheets] and not is_generated(book.sheets[name]):
+                raise LedgerError(messages.OWNED_NAME_TAKEN.format(sheet=name))
+        LiveWriter(book).write(model)
+    finally:
+        app.screen_updating = True
+    book.sheets[select or messages.SHEET_SUMMARY].activate()
+    totals = analysis.statistics.totals
+    app.status_bar = messages.EXCEL_STATUS.format(overdue=totals["overdue"], due_soon=totals["due_soon"],
+                                                  total=totals["total"])
+    return analysis
+
+
+def _guarded(action) -> None:
+    """Run an action on the calling book; every failure becomes a message box."""
+    import xlwings as xw
+
+    book = xw.Book.caller()
+    try:
+        action(book)
+    except LedgerError as error:
+        book.app.alert(error.message, title=ALERT_TITLE, mode="critical")
+    except Exception as error:  # noqa: BLE001 - the user sees a message box, the log the details
+        log = log_path_for(book)
+        logging.basicConfig(filename=log, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        logging.getLogger("automation.excel").exception("action failed")
+        book.app.alert(messages.UNEXPECTED.format(error=error, log=log), title=ALERT_TITLE, mode="critical")
+
+
+def refresh() -> None:
+    """Ribbon button 一键统计: refresh every summary sheet and show 统计汇总."""
+    _guarded(lambda book: run_refresh(book, dt.date.today(), dt.datetime.now()))
+
+
+def check() -> None:
+    """Ribbon button 逾期清单: refresh, then show the overdue list."""
+    _guarded(lambda book: run_refresh(book, dt.date.today(), dt.datetime.now(), select=messages.SHEET_OVERDUE))
+
+
+def write_report_for(book, today: dt.date, now: dt.datetime) -> Path:
+    """Refresh, then write the report draft (.docx) beside the workbook; returns its path."""
+    from automation.report import write_report
+
+    config = load_config(None, _book_path(book))
+    analysis = run_refresh(book, today, now, config)
+    folder = _book_path(book).parent if _book_path(book) else Path.home()
+    target = folder / messages.REPORT_FILE_NAME.format(date=today.strftime("%Y%m%d"))
+    write_report(analysis.statistics, config, target)
+    book.app.alert(messages.EXCEL_REPORT_WRITTEN.format(path=target), title=ALERT_TITLE)
+    return target
+
+
+def report() -> None:
+    """Ribbon button 生成汇报: refresh, then write the report draft next to the workbook."""
+    _guarded(lambda book: write_report_for(book, dt.date.today(), dt.datetime.now()))
