@@ -117,7 +117,7 @@ def stats(ledger: Path, today: str | None, config_path: Path | None, as_json: bo
     """计算办结率、按时办结率、满意率等统计数字。"""
     config, as_of, analysis = load(ledger, config_path, today)
     if as_json:
-        click.echo(json.dumps(analysis.statistics.to_json(), ensure_ascii=False, indent=1))
+        click.echo(json.dumps(analysis.statistics.to_json(), ensure_ascii=False))
         return
     from automation.text_output import stats_text
 
@@ -159,6 +159,176 @@ def sample(output: Path):
     write_sample(output)
     click.echo(f"已生成示例台账：{output}")
 
+
+
+@main.command()
+@click.argument("ledger", type=click.Path(path_type=Path))
+@_today_option
+@_config_option
+@click.option("--output", type=click.Path(path_type=Path), default=None,
+              help="把结果写到另一个文件（原台账不动）。Write into a copy instead.")
+@friendly_errors
+def refresh(ledger: Path, today: str | None, config_path: Path | None, output: Path | None):
+    """刷新工作簿中的汇总表（统计汇总、科室统计、逾期清单、即将到期、数据问题）。"""
+    from automation.config import load_config
+    from automation.refresh import refresh_workbook
+
+    config = load_config(config_path, ledger)
+    as_of = parse_today(today)
+    result = refresh_workbook(ledger, config, as_of, dt.datetime.now(), output)
+    for note in result.notes:
+        click.echo(note)
+    click.echo(messages.REFRESH_DONE.format(today=as_of.isoformat(), path=result.written))
+    if result.backup:
+        click.echo(messages.REFRESH_BACKUP.format(backup=result.backup))
+    totals = result.analysis.statistics.totals
+    click.echo(messages.REFRESH_FIGURES.format(problems=len(result.analysis.statistics.problems), **totals))
+    for warning in result.analysis.statistics.warnings:
+        click.echo(warning)
+
+@main.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="端口（默认取 config.ini [service] port，否则 28190）。Port (default: config, else 28190).")
+@_config_option
+@friendly_errors
+def serve(port: int | None, config_path: Path | None):
+    """启动本机统计服务，供 WPS 加载项“台账助手”调用（只监听 127.0.0.1）。"""
+    import logging
+    import tempfile
+
+    from automation.config import load_config
+    from automation.service import LedgerService, service_settings
+    from automation.wps_setup import layout, read_token
+
+    config = load_config(config_path, None)
+    settings = service_settings(config)
+    token = read_token()
+    if not token:
+        raise ValueError(messages.SERVICE_NO_TOKEN.format(path=layout().token_file))
+    log_path = Path(tempfile.gettempdir()) / "ledger-assistant-service.log"
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
+                        handlers=[logging.StreamHandler(), logging.FileHandler(log_path, encoding="utf-8")])
+    chosen = port or settings.port
+    try:
+        service = LedgerService(config, token, chosen, log_path=str(log_path))
+    except OSError as error:
+        raise ValueError(messages.SERVICE_PORT_IN_USE.format(port=chosen, error=error.strerror or error)) from None
+    click.echo(messages.SERVICE_STARTED.format(url=service.url))
+    try:
+        service.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    click.echo(messages.SERVICE_STOPPED)
+
+
+@main.command("wps-setup")
+@click.option("--uninstall", is_flag=True, help="卸载：删除加载项、令牌和自动启动。Remove everything setup made.")
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="服务端口（默认取 config.ini [service] port）。Service port (default: config).")
+@click.option("--sheet", default=None,
+              help="台账工作表名（默认取 config.ini [ledger] sheet；留空则用第一个非汇总表）。Ledger sheet name.")
+@click.option("--home", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="用户主目录（默认当前用户；用于测试）。Home folder (default: the current user's).")
+@click.option("--platform", "platform_name", type=click.Choice(["linux", "windows"]), default=None, hidden=True)
+@click.option("--new-token", is_flag=True, help="重新生成访问令牌。Create a new token.")
+@_config_option
+@friendly_errors
+def wps_setup(uninstall: bool, port: int | None, sheet: str | None, home: Path | None, platform_name: str | None,
+              new_token: bool, config_path: Path | None):
+    """安装 WPS 加载项“台账助手”（Windows 与信创 Linux），并设置统计服务登录后自动启动。"""
+    from automation import wps_setup as setup
+
+    if uninstall:
+        lines = setup.uninstall(home=home, platform=platform_name)
+    else:
+        from automation.config import load_config
+        from automation.service import service_settings
+
+        config = load_config(config_path, None)
+        lines = setup.install(home=home, platform=platform_name, port=port or service_settings(config).port,
+                              config_path=config.source, sheet=config.sheet if sheet is None else sheet,
+                              new_token=new_token)
+    click.echo("\n".join(lines))
+
+
+
+@main.command()
+@click.argument("ledger", type=click.Path(path_type=Path))
+@_today_option
+@_config_option
+@click.option("--dry-run", is_flag=True, help="只显示将发送什么、发给谁，不发送。Print, send nothing.")
+@click.option("--workdays-only", is_flag=True,
+              help="非工作日（节假日、周末，调休上班日除外）不运行。Skip non-working days.")
+@friendly_errors
+def remind(ledger: Path, today: str | None, config_path: Path | None, dry_run: bool, workdays_only: bool):
+    """催办提醒：给每位承办人发送逾期和即将到期事项汇总，逾期较久的同时报分管领导。"""
+    from automation.remind import record_failure, remind_command
+
+    from automation.config import load_config
+    from automation.problems import LedgerError
+
+    config = load_config(config_path, ledger)
+    as_of = parse_today(today)
+    try:
+        _, _, analysis = load(ledger, config_path, as_of.isoformat())
+    except LedgerError as error:
+        record_failure(ledger, config.parser, as_of, error.message)
+        raise
+    statistics = analysis.statistics
+    code = remind_command(statistics.overdue_items + statistics.due_soon_items, ledger, config.parser, as_of,
+                          dry_run=dry_run, out=sys.stdout, workdays_only=workdays_only)
+    sys.exit(code)
+
+
+@main.command()
+@click.argument("ledger", type=click.Path(path_type=Path))
+@_config_option
+@click.option("--log-file", type=click.Path(path_type=Path), default=None, help="日志文件。Log file.")
+@friendly_errors
+def watch(ledger: Path, config_path: Path | None, log_file: Path | None):
+    """常驻运行：每个工作日按设定时间检查并提醒（Ctrl+C 停止）。"""
+    import logging
+    import os
+
+    from automation.config import load_config
+    from automation.remind import ReminderSettings, remind_command, secrets_from_env
+    from automation.remind import watch as watch_loop
+
+    config = load_config(config_path, ledger)
+    settings = ReminderSettings.from_config(config.parser, ledger_path=ledger)
+    if log_file is not None:
+        handler = logging.FileHandler(log_file, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        logging.getLogger("automation.remind").addHandler(handler)
+        logging.getLogger("automation.remind").setLevel(logging.INFO)
+
+    def check_once(day: dt.date):
+        _, _, analysis = load(ledger, config_path, day.isoformat())
+        statistics = analysis.statistics
+        return remind_command(statistics.overdue_items + statistics.due_soon_items, ledger, config.parser, day,
+                              out=sys.stdout)
+
+    watch_loop(check_once, settings, redactor=secrets_from_env(settings, os.environ))
+
+
+@main.command("schedule-install")
+@click.argument("ledger", type=click.Path(path_type=Path))
+@_config_option
+@click.option("--time", "time_text", default="09:00", show_default=True, help="每天运行的时刻。Time of day.")
+@click.option("--weekdays", is_flag=True, help="只在周一至周五运行。Monday to Friday only.")
+@click.option("--register", "register_task", is_flag=True, help="在 Windows 上直接注册计划任务。Register on Windows.")
+@friendly_errors
+def schedule_install(ledger: Path, config_path: Path | None, time_text: str, weekdays: bool, register_task: bool):
+    """显示（或在 Windows 上注册）每天运行 ledger remind 的计划任务。"""
+    from automation.remind import cron_line, register, schedule_install_command, schtasks_args
+
+    click.echo(schedule_install_command(sys.executable, ledger.resolve(), time_text,
+                                        days="weekdays" if weekdays else "daily", config_path=config_path))
+    days = "weekdays" if weekdays else "daily"
+    click.echo(cron_line(sys.executable, ledger.resolve(), time_text, days=days, config_path=config_path))
+    if register_task:
+        sys.exit(register(schtasks_args(sys.executable, ledger.resolve(), time_text, days=days,
+                                        config_path=config_path)))
 
 if __name__ == "__main__":
     main()
