@@ -392,12 +392,13 @@ def test_long_digest_is_split_under_the_wecom_limit():
 
 def test_works_with_the_projects_config_parser():
     """The CLI passes `automation.config.load_config(...).parser` (no interpolation, keys
-    keep their case): the project's config.ini with these sections pasted in must parse."""
+    keep their case): the project's config.ini, which carries these sections (its last one is
+    [contacts]), must parse, with contacts added at its end."""
     config_module = pytest.importorskip("automation.config")
     root = Path(__file__).resolve().parents[1]
-    project_ini = root / "config.ini"
-    text = project_ini.read_text(encoding="utf-8-sig") if project_ini.is_file() else ""
-    text += "\n" + CONFIG_SECTIONS.read_text(encoding="utf-8")
+    text = (root / "config.ini").read_text(encoding="utf-8-sig")
+    assert "[reminders]" in text and text.rstrip().rsplit("\n[", 1)[-1].startswith("contacts]")
+    text += "\n"
     text += "张　三 = zhang@example.gov.cn; 产业发展科; 科员\nZhang Wei = zw@example.gov.cn; 综合科\n"
     config = config_module.parse_config(text)
     settings = ReminderSettings.from_config(config.parser, ledger_path=root / "台账.xlsx")
