@@ -70,7 +70,7 @@ def _checked(year: int, month: int, day: int) -> ParsedDate:
     return ParsedDate(value)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=65536, typed=True)  # typed: True, 1 and 1.0 are equal keys but different cells
 def parse_date(value: object, default_year: int) -> ParsedDate:
     """Read a cell as a date.
 
@@ -86,7 +86,10 @@ def parse_date(value: object, default_year: int) -> ParsedDate:
     if isinstance(value, bool):
         return ParsedDate(None, messages.BAD_DATE)
     if isinstance(value, (int, float)):
-        return _parse_number(float(value))
+        try:
+            return _parse_number(float(value))
+        except OverflowError:  # an int too large for a float
+            return ParsedDate(None, messages.BAD_DATE)
     if not isinstance(value, str):
         return ParsedDate(None, messages.BAD_DATE)
     text = fold_text(value)

@@ -13,6 +13,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -20,11 +21,14 @@ from typing import Any, Sequence
 from automation import messages
 from automation.config import REQUIRED_COLUMNS, Config
 from automation.dates import EMPTY_MARKERS, parse_date
+from automation.distinct import Distinct
 from automation.model import column_letter
 from automation.problems import LedgerError, Problem, display_value
 
 HEADER_SEARCH_ROWS = 30
 DATE_KEYS = ("assigned", "deadline", "replied")
+#: Columns shown as typed (trimmed only); the others are also folded (full-width to half-width).
+AS_TYPED_KEYS = ("title", "seq", "note", "public", "lead_unit")
 TOTAL_ROW_WORDS = ("合计", "总计", "小计", "共计")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
@@ -124,7 +128,7 @@ def check_workbook_bytes(data: bytes, name: str) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             broken = archive.testzip()
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as error:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as error:
         raise LedgerError(messages.DAMAGED_WORKBOOK.format(path=name, detail=_short(error))) from None
     if broken is not None:
         raise LedgerError(messages.DAMAGED_WORKBOOK.format(path=name, detail=f"压缩包成员 {broken} 校验失败"))
@@ -142,10 +146,14 @@ def read_ledger(source: Path | bytes, config: Config, today: dt.date, display_na
     workbook = open_workbook(source, display_name)
     names = [meta.name for meta in workbook.sheets_metadata if meta.typ == python_calamine.SheetTypeEnum.WorkSheet]
 
+    sheets: dict[str, Any] = {}
+
     def grid(name: str, rows: int | None = None) -> list[list[Any]]:
+        # get_sheet_by_name parses the whole sheet: do it once per sheet.
         try:
-            sheet = workbook.get_sheet_by_name(name)
-            return sheet.to_python(skip_empty_area=False, nrows=rows)
+            if name not in sheets:
+                sheets[name] = workbook.get_sheet_by_name(name)
+            return sheets[name].to_python(skip_empty_area=False, nrows=rows)
         except Exception as error:
             raise LedgerError(messages.DAMAGED_WORKBOOK.format(path=display_name or source, detail=_short(error))) from None
 
@@ -157,17 +165,27 @@ def read_ledger(source: Path | bytes, config: Config, today: dt.date, display_na
 
 
 def choose_sheet(names: list[str], config: Config, head_of) -> tuple[str, bool]:
-    """The ledger sheet: the configured one, else the first whose header row matches."""
+    """The ledger sheet: the configured one, else the first whose header row matches.
+
+    When no sheet has every required column, the sheet with the most matched columns is
+    chosen, so that reading it names the missing columns and the closest headers."""
     if config.sheet:
         wanted = normalize_header(config.sheet)
         for name in names:
             if name == config.sheet or normalize_header(name) == wanted:
                 return name, False
         raise LedgerError(messages.SHEET_NOT_FOUND.format(sheet=config.sheet, sheets="、".join(names)))
+    partial: tuple[int, str] | None = None
     for name in names:
         header = find_header(head_of(name), config)
-        if header is not None and not missing_required(header[1]):
+        if header is None:
+            continue
+        if not missing_required(header[1]):
             return name, True
+        if partial is None or len(header[1]) > partial[0]:
+            partial = (len(header[1]), name)
+    if partial is not None:
+        return partial[1], True
     raise LedgerError(messages.NO_LEDGER_SHEET.format(sheets="、".join(names) or "无"))
 
 
@@ -202,8 +220,10 @@ def find_header(rows: list[list[Any]], config: Config) -> tuple[list[int], dict[
     matched = [_match_row(row, table) for row in rows[:HEADER_SEARCH_ROWS]]
     best: tuple[int, list[int], dict[int, tuple[str, int]]] | None = None
     for index, single in enumerate(matched):
+        if not single:
+            continue  # a title row or a blank row is never part of the header
         candidates = [([index], single)]
-        if index + 1 < len(matched) and matched[index + 1]:
+        if index + 1 < len(matched) and _is_sub_header(rows[index + 1], single, matched[index + 1]):
             combined = dict(single)
             combined.update(matched[index + 1])
             candidates.append(([index, index + 1], combined))
@@ -215,6 +235,21 @@ def find_header(rows: list[list[Any]], config: Config) -> tuple[list[int], dict[
         return None
     _, header_rows, cells = best
     return header_rows, _assign_columns(rows, header_rows, cells)
+
+
+def _is_sub_header(row_below: Sequence[Any], above: dict[int, tuple[str, int]],
+                   below: dict[int, tuple[str, int]]) -> bool:
+    """Whether the row below a header row is the second row of a two-row header: it names
+    columns the row above does not, and it is blank under the headers of the row above
+    (those are merged down). A first data row that happens to hold a header word (e.g. a
+    proposer called 代表) has values under the headers, so it is not taken for a header."""
+    if not below or not {key for key, _ in below.values()} - {key for key, _ in above.values()}:
+        return False
+    for index, (key, _) in above.items():
+        cell = _at(row_below, index)
+        if not _is_blank(cell) and below.get(index, ("",))[0] != key:
+            return False
+    return True
 
 
 def _assign_columns(rows, header_rows, cells: dict[int, tuple[str, int]]) -> dict[str, ColumnMatch]:
@@ -336,9 +371,14 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+#: A value holding one of these besides the word it contains says the opposite of that word
+#: (未答复, 未完成, 不太满意, 待答复): it is not matched by containment.
+_NEGATIONS = frozenset("未不没无非否待")
+
+
 class _Vocabulary:
     """Maps what clerks type to a canonical word: exact after folding, else the longest
-    synonym contained in the value."""
+    synonym contained in the value, unless the rest of the value negates it."""
 
     def __init__(self, words: dict[str, list[str]]):
         self.exact: dict[str, str] = {}
@@ -355,7 +395,9 @@ class _Vocabulary:
         folded = normalize_value(text)
         found = self.exact.get(folded)
         if found is None:
-            found = next((canonical for word, canonical in self.by_length if word and word in folded), None)
+            found = next((canonical for word, canonical in self.by_length
+                          if word and word in folded and not _NEGATIONS.intersection(folded.replace(word, "", 1))),
+                         None)
         self.cache[text] = found
         return found
 
@@ -378,6 +420,7 @@ class _RowReader:
         self.statuses = _Vocabulary(config.statuses)
         self.satisfaction = _Vocabulary(config.satisfaction)
         self.yes = {normalize_value(word) for word in config.yes_values}
+        self._converters = None
 
     def problem(self, key: str, excel_row: int, value: Any, message: str, severity: str = "错误") -> None:
         match = self.columns.get(key)
@@ -389,108 +432,156 @@ class _RowReader:
         ))
 
     def read(self, rows: list[list[Any]], start: int):
+        """The item rows as a DataFrame. Work is column-wise: each column is factorized once
+        (C-level hashing) and only its distinct values pass through Python."""
+        import numpy as np
         import pandas as pd
 
-        indexes = [m.index for m in self.columns.values()]
-        id_index = self.columns["id"].index
-        title_index = self.columns["title"].index
-        kept: list[int] = []
-        for offset in range(start, len(rows)):
-            row = rows[offset]
-            values = [row[i] if i < len(row) else "" for i in indexes]
-            if all(_is_blank(v) for v in values):
-                continue
-            first = next((cell_text(v) for v in row if not _is_blank(v)), "")
-            if _SPACES.sub("", first).startswith(TOTAL_ROW_WORDS):
-                continue
-            if _is_blank(_at(row, id_index)) and _is_blank(_at(row, title_index)):
-                self.problem("id", offset + self.first_row, first, messages.MISSING_VALUE + "（无编号和案由，未计入统计）",
-                             severity="提示")
-                continue
-            kept.append(offset)
-        excel_rows = [offset + self.first_row for offset in kept]
-        data: dict[str, list[Any]] = {"excel_row": excel_rows}
+        data_rows = rows[start:]
+        width = max((len(row) for row in data_rows), default=0)
+        if any(len(row) != width for row in data_rows):
+            data_rows = [list(row) + [""] * (width - len(row)) for row in data_rows]
+        grid_columns = list(zip(*data_rows)) if data_rows else []
+        factorized = {key: Distinct.of(grid_columns[m.index])
+                      for key, m in self.columns.items() if m.index < width}
+        kept = self.item_offsets(data_rows, grid_columns, factorized, start)
+        excel_rows = kept + (start + self.first_row)
+        data: dict[str, Any] = {"excel_row": excel_rows}
         for key in self.config.columns:
-            match = self.columns.get(key)
-            raw = [_at(rows[offset], match.index) for offset in kept] if match else [None] * len(kept)
+            column = factorized.get(key)
+            if column is None:
+                data[key] = np.full(len(kept), None, dtype=object)
+                continue
+            codes = column.codes[kept]
             if key in REQUIRED_COLUMNS:
-                self.check_required(key, raw, excel_rows)
-            data[key] = self.convert(key, raw, excel_rows)
-        self.check_duplicates(data["id"], excel_rows)
-        return pd.DataFrame(data)
+                self.check_required(key, column, codes, excel_rows)
+            data[key] = self.convert(key, column, codes, excel_rows)
+        self.check_duplicates(list(data["id"]), excel_rows.tolist())
+        # object columns keep None as None: pandas 3 would infer a string dtype for text with
+        # gaps and turn the None of a blank cell into NaN (a truthy float, shown as "nan").
+        frame = pd.DataFrame(data, dtype=object)
+        frame["excel_row"] = frame["excel_row"].astype(int)
+        return frame
 
-    def convert(self, key: str, raw: list[Any], excel_rows: list[int]) -> list[Any]:
-        if key in DATE_KEYS:
-            return self.dates(key, raw, excel_rows)
-        if key == "role":
-            return self.vocabulary(key, raw, excel_rows, self.roles, messages.UNKNOWN_ROLE)
-        if key == "kind":
-            return self.vocabulary(key, raw, excel_rows, self.kinds, messages.UNKNOWN_KIND, keep_unknown=True)
-        if key == "status":
-            return self.vocabulary(key, raw, excel_rows, self.statuses, messages.UNKNOWN_STATUS)
-        if key == "satisfaction":
-            return self.vocabulary(key, raw, excel_rows, self.satisfaction, messages.UNKNOWN_SATISFACTION)
-        if key == "reply_class":
-            return self.reply_classes(raw, excel_rows)
-        if key == "key_item":
-            return [normalize_value(cell_text(v)) in self.yes or cell_text(v).startswith("是") for v in raw]
-        texts = [cell_text(v) for v in raw]
-        if key == "title":
-            return texts  # shown as typed
-        return [unicodedata.normalize("NFKC", t) if not t.isascii() else t for t in texts]
+    def item_offsets(self, data_rows, grid_columns, factorized: dict[str, Distinct], start: int):
+        """The offsets (a numpy array) of the rows that are items: not blank, not a 合计 row,
+        and with an id or a title (other non-blank rows become a problem record)."""
+        import numpy as np
 
-    def dates(self, key: str, raw: list[Any], excel_rows: list[int]) -> list[dt.date | None]:
-        result = []
-        for value, excel_row in zip(raw, excel_rows):
-            parsed = parse_date(value, self.default_year)
-            if parsed.problem:
-                self.problem(key, excel_row, value, parsed.problem)
-            result.append(parsed.value)
-        return result
+        count = len(data_rows)
+        nonblank = np.zeros(count, dtype=bool)
+        for column in factorized.values():
+            nonblank |= column.filled()
+        # A total row names itself in one of its first cells or in the id / title column.
+        suspects = np.zeros(count, dtype=bool)
+        by_index = {m.index: factorized[key] for key, m in self.columns.items() if key in factorized}
+        for index in {0, 1, 2, self.columns["id"].index, self.columns["title"].index}:
+            if index < len(grid_columns):
+                column = by_index.get(index) or Distinct.of(grid_columns[index])
+                suspects |= column.map(_may_start_total, bool)
+        blank = np.ones(count, dtype=bool)
+        for key in ("id", "title"):
+            if key in factorized:
+                blank &= ~factorized[key].filled()
+        candidates = nonblank & (suspects | blank)
+        dropped = []
+        for offset in np.flatnonzero(candidates).tolist():
+            first = next((v for v in data_rows[offset] if _filled(v)), "")
+            if _starts_total(first):
+                dropped.append(offset)
+            elif blank[offset]:
+                self.problem("id", start + offset + self.first_row, cell_text(first),
+                             messages.MISSING_VALUE + "（无编号和案由，未计入统计）", severity="提示")
+                dropped.append(offset)
+        nonblank[dropped] = False
+        return np.flatnonzero(nonblank)
 
-    def vocabulary(self, key, raw, excel_rows, vocabulary: _Vocabulary, message: str, keep_unknown=False):
-        result = []
-        for value, excel_row in zip(raw, excel_rows):
+    def convert(self, key: str, column: Distinct, codes, excel_rows) -> Any:
+        """Convert one column: each distinct value once, then spread to the rows."""
+        import numpy as np
+
+        converter = self.converters.get(key)
+        if converter is None:
+            uniques = column.uniques
+            texts = [u.strip() if u.__class__ is str else cell_text(u) for u in uniques]
+            if key not in AS_TYPED_KEYS:
+                texts = [t if t.isascii() else unicodedata.normalize("NFKC", t) for t in texts]
+            mapped = np.empty(len(texts), dtype=object)
+            mapped[:] = texts
+            return mapped[codes]
+        results = [converter(value) for value in column.uniques]
+        values = np.empty(len(results), dtype=object)
+        values[:] = [result[0] for result in results]
+        problem_of = [result[1] for result in results]
+        flagged = np.array([message is not None for message in problem_of], dtype=bool)
+        for position in np.flatnonzero(flagged[codes]).tolist():
+            code = codes[position]
+            self.problem(key, int(excel_rows[position]), column.uniques[code], problem_of[code])
+        return values[codes]
+
+    @property
+    def converters(self):
+        if self._converters is None:
+            year = self.default_year
+            self._converters = {
+                "assigned": lambda v: _date_result(v, year),
+                "deadline": lambda v: _date_result(v, year),
+                "replied": lambda v: _date_result(v, year),
+                "role": self._vocabulary_converter(self.roles, messages.UNKNOWN_ROLE),
+                "kind": self._vocabulary_converter(self.kinds, messages.UNKNOWN_KIND, keep_unknown=True),
+                "status": self._vocabulary_converter(self.statuses, messages.UNKNOWN_STATUS),
+                "satisfaction": self._vocabulary_converter(self.satisfaction, messages.UNKNOWN_SATISFACTION),
+                "reply_class": self._reply_class,
+                "key_item": lambda v: (normalize_value(cell_text(v)) in self.yes or cell_text(v).startswith("是"), None),
+            }
+        return self._converters
+
+    @staticmethod
+    def _vocabulary_converter(vocabulary: _Vocabulary, message: str, keep_unknown: bool = False):
+        def convert(value: Any) -> tuple[Any, str | None]:
             text = cell_text(value)
             if not text or text in EMPTY_MARKERS:
-                result.append(None)
-                continue
+                return None, None
             found = vocabulary.lookup(text)
             if found is None:
-                self.problem(key, excel_row, value, message.format(allowed=vocabulary.allowed))
-                found = unicodedata.normalize("NFKC", text) if keep_unknown else None
-            result.append(found)
-        return result
+                return (unicodedata.normalize("NFKC", text) if keep_unknown else None,
+                        message.format(allowed=vocabulary.allowed))
+            return found, None
 
-    def reply_classes(self, raw, excel_rows):
+        return convert
+
+    def _reply_class(self, value: Any) -> tuple[str | None, str | None]:
+        text = cell_text(value)
+        if not text or text in EMPTY_MARKERS:
+            return None, None
         letters = {letter.upper() for letter in self.config.reply_classes}
-        descriptions = {normalize_value(text)[:6]: letter for letter, text in self.config.reply_classes.items() if text}
-        allowed = "、".join(self.config.reply_classes)
-        result = []
-        for value, excel_row in zip(raw, excel_rows):
-            text = cell_text(value)
-            if not text or text in EMPTY_MARKERS:
-                result.append(None)
-                continue
-            folded = normalize_value(text).upper()
-            letter = folded[0] if folded and folded[0] in letters and (len(folded) == 1 or not folded[1].isalpha()
-                                                                         or folded[1:2] == "类") else None
-            if letter is None:
-                letter = next((l for prefix, l in descriptions.items() if prefix and prefix.upper() in folded), None)
-            if letter is None:
-                self.problem("reply_class", excel_row, value, messages.UNKNOWN_REPLY_CLASS.format(allowed=allowed))
-            result.append(letter)
-        return result
+        folded = normalize_value(text).upper()
+        letter = folded[0] if folded and folded[0] in letters and (len(folded) == 1 or not folded[1].isalpha()
+                                                                     or folded[1:2] == "类") else None
+        if letter is None:
+            descriptions = {normalize_value(text)[:6]: letter
+                            for letter, text in self.config.reply_classes.items() if text}
+            letter = next((l for prefix, l in descriptions.items() if prefix and prefix.upper() in folded), None)
+        if letter is None:
+            return None, messages.UNKNOWN_REPLY_CLASS.format(allowed="、".join(self.config.reply_classes))
+        return letter, None
 
-    def check_required(self, key: str, raw: list[Any], excel_rows: list[int]) -> None:
-        for value, excel_row in zip(raw, excel_rows):
-            if _is_blank(value):
-                self.problem(key, excel_row, "", messages.MISSING_VALUE)
+    def check_required(self, key: str, column: Distinct, codes, excel_rows) -> None:
+        import numpy as np
+
+        blank = ~column.filled(codes)
+        # "—", "无", "/" ... say blank too (the vocabularies and dates read them as blank)
+        blank |= column.map(lambda v: v.__class__ is str and v.strip() in EMPTY_MARKERS, bool, codes)
+        for position in np.flatnonzero(blank).tolist():
+            self.problem(key, int(excel_rows[position]), "", messages.MISSING_VALUE)
 
     def check_duplicates(self, ids: list[str], excel_rows: list[int]) -> None:
+        import pandas as pd
+
+        repeated = pd.Series(ids, dtype=object).duplicated(keep=False).to_numpy()
         seen: dict[str, list[int]] = {}
-        for identifier, excel_row in zip(ids, excel_rows):
-            if identifier:
+        for identifier, excel_row, twice in zip(ids, excel_rows, repeated):
+            if twice and identifier:
                 seen.setdefault(identifier, []).append(excel_row)
         for identifier, found_rows in seen.items():
             if len(found_rows) > 1:
@@ -501,6 +592,27 @@ class _RowReader:
 
 def _at(row: Sequence[Any], index: int) -> Any:
     return row[index] if index < len(row) else None
+
+
+def _date_result(value: Any, default_year: int) -> tuple[dt.date | None, str | None]:
+    parsed = parse_date(value, default_year)
+    return parsed.value, parsed.problem
+
+
+def _may_start_total(value: Any) -> bool:
+    """A cheap pre-check for _starts_total."""
+    return value.__class__ is str and value.lstrip()[:1] in ("合", "总", "小", "共")
+
+
+def _starts_total(value: Any) -> bool:
+    return value.__class__ is str and _SPACES.sub("", value).startswith(TOTAL_ROW_WORDS)
+
+
+def _filled(value: Any) -> bool:
+    """Not blank; the fast path for calamine's empty cells ('') and real values."""
+    if value == "" or value is None:
+        return False
+    return not isinstance(value, str) or not value.isspace()
 
 
 def _is_blank(value: Any) -> bool:

@@ -39,6 +39,7 @@ UNKNOWN_REPLY_CLASS = "无法识别的答复类别（应为：{allowed}）"
 COMPLETED_WITHOUT_DATE = "办理状态为“{status}”但没有答复日期"
 REPLY_AFTER_TODAY = "答复日期晚于统计日期 {today}，按未办结统计"
 NO_DEADLINE = "无法确定办理时限（没有办理时限，交办日期也无法识别）"
+NO_DEADLINE_NO_LIMIT = "无法确定办理时限（没有办理时限，办理类型为空、无法识别或在 config.ini [time_limits] 中没有时限）"
 DUPLICATE_ID = "编号重复（与第 {rows} 行相同）；如为分办件可忽略，各行均计入统计"
 REPLY_BEFORE_ASSIGNED = "答复日期早于交办日期"
 CALENDAR_YEAR_UNKNOWN = "提示：节假日日历尚未收录 {years} 年，这些年份的工作日只按周末计算。请升级 chinese-calendar 包。"
@@ -130,3 +131,150 @@ OWNED_NAME_TAKEN = "工作簿中已有名为“{sheet}”的工作表，但它�
 EXCEL_STATUS = "台账助手：共 {total} 件，已逾期 {overdue} 件，即将到期 {due_soon} 件。"
 EXCEL_REPORT_WRITTEN = "办理情况汇报草稿已生成：{path}"
 REPORT_FILE_NAME = "办理情况汇报_{date}.docx"
+
+# --- refresh ---------------------------------------------------------------------------
+LEGACY_SUFFIX = "_统计汇总"
+LEGACY_INFO_SHEET = "说明"
+LEGACY_INFO = "本文件由台账助手根据旧版 Excel 文件“{source}”生成。.xls 格式无法安全写入，统计汇总写在这个新文件中；台账本身未被改动。"
+LEGACY_WRITTEN = "“{source}”是旧版 .xls 文件，无法在原文件中安全写入汇总表，已把汇总写入新文件：{target}"
+WORKBOOK_OPEN = "“{path}”正由 {user} 在 Excel/WPS 中打开，为避免冲突没有写入。请关闭文件后重试；或在 Excel 中点“一键统计”；或用 --output 写到另一个文件。"
+REFRESH_DONE = "已刷新汇总表（统计日期 {today}）：{path}"
+REFRESH_BACKUP = "原文件已备份：{backup}"
+REFRESH_FIGURES = "共 {total} 件：已办结 {completed} 件，已逾期 {overdue} 件，即将到期 {due_soon} 件，数据问题 {problems} 条。"
+
+# --- WPS add-in and the local service (ledger serve, ledger wps-setup) ------------------
+SERVICE_STARTED = "台账助手服务已启动：{url}（仅本机可访问）。WPS 中的“台账助手”选项卡通过它计算统计。按 Ctrl+C 停止。"
+SERVICE_STOPPED = "台账助手服务已停止。"
+SERVICE_PORT_IN_USE = "无法在端口 {port} 启动台账助手服务：{error}。可能服务已经在运行；如需换端口，请在 config.ini 的 [service] 中设置 port，并重新运行 ledger wps-setup。"
+SERVICE_NO_TOKEN = "没有找到访问令牌（{path}）。请先运行 ledger wps-setup 安装 WPS 加载项（会生成令牌），或设置环境变量 LEDGER_TOKEN。"
+SERVICE_BAD_SETTING = "配置错误：[service] 中的 {key} = “{value}” 无效，应为{expected}。"
+SERVICE_EXPECT_PORT = "1 到 65535 之间的端口号"
+SERVICE_EXPECT_MB = "1 到 4096 之间的整数（兆字节）"
+SERVICE_EXPECT_ORIGIN = "非网页来源（不能以 http:// 或 https:// 开头，也不能是 *）"
+SERVICE_STATUS = "台账助手：共 {total} 件，已逾期 {overdue} 件，即将到期 {due_soon} 件（统计日期 {as_of}）。"
+SERVICE_REPORT_HINT = "汇报用语已按最新数字写入“{sheet}”工作表 {cell} 起，可直接复制到汇报稿中。如需 Word 汇报稿，请保存工作簿后在命令行运行 ledger report 台账文件。"
+SERVICE_HEALTH = "台账助手服务"
+REQUEST_FORBIDDEN_HOST = "拒绝访问：请求的主机名“{host}”不是本机地址。"
+REQUEST_FORBIDDEN_ORIGIN = "拒绝访问：来源“{origin}”不是台账助手的 WPS 加载项，网页不能调用本服务。"
+REQUEST_FORBIDDEN_TOKEN = "拒绝访问：缺少访问令牌或令牌不正确。请重新运行 ledger wps-setup，然后重启 WPS。"
+REQUEST_NOT_FOUND = "没有这个接口：{path}。可用接口：POST /v1/summary，GET /v1/health。"
+REQUEST_METHOD_NOT_ALLOWED = "接口 {path} 不支持 {method} 请求。"
+REQUEST_LENGTH_REQUIRED = "请求缺少 Content-Length（内容长度），无法读取。"
+REQUEST_TOO_LARGE = "请求内容过大（{size} 字节，上限 {limit} 字节）。请在 config.ini 的 [service] 中调大 max_body_mb，或缩小台账的已用区域。"
+REQUEST_INCOMPLETE = "请求内容不完整（应有 {expected} 字节，只收到 {received} 字节）。"
+REQUEST_NOT_JSON = "请求内容不是有效的 JSON：{error}。"
+REQUEST_NOT_UTF8 = "不是 UTF-8 编码（{reason}）"
+REQUEST_NOT_OBJECT = "请求内容应为 JSON 对象，形如 {\"sheet\": \"台账\", \"values\": [[...]]}。"
+REQUEST_BAD_SHEET = "请求中的 sheet（工作表名）应为非空文字。"
+REQUEST_BAD_VALUES = "请求中的 values 应为二维数组（每行一个数组），与 WPS 的 UsedRange.Value2 相同。"
+REQUEST_BAD_ROW = "请求中 values 的第 {row} 项不是数组（每行应为一个数组）。"
+REQUEST_BAD_CELL = "请求中 values 第 {row} 行第 {column} 列的值类型不支持（只能是文字、数字、逻辑值或空）。"
+REQUEST_BAD_TODAY = "请求中的 today “{value}” 不是日期，请写成 YYYY-MM-DD，例如 2024-06-28。"
+REQUEST_BAD_POSITION = "请求中的 {key} 应为正整数（已用区域左上角单元格的行号或列号，从 1 开始）。"
+REQUEST_UNKNOWN_KEYS = "请求中有无法识别的字段：{keys}。可用字段：sheet、values、today、first_row、first_column。"
+REQUEST_BAD_LEDGER = "无法读取台账：{message}"
+REQUEST_FAILED = "台账助手服务出现意外错误：{error}。服务仍在运行，详细信息见服务日志{log}。"
+
+WPS_SETUP_TITLE = "安装台账助手 WPS 加载项（{platform}）："
+WPS_SETUP_ADDIN = "  · 加载项文件已复制到 {path}"
+WPS_SETUP_MANIFEST = "  · 已在 WPS 加载项清单 {path} 中登记“{name}”（离线加载项）"
+WPS_SETUP_TOKEN_NEW = "  · 已生成访问令牌：{path}（仅当前用户可读）"
+WPS_SETUP_TOKEN_KEPT = "  · 沿用已有的访问令牌：{path}"
+WPS_SETUP_SETTINGS = "  · 加载项设置已写入 {path}（端口 {port}{sheet}）"
+WPS_SETUP_SHEET = "，台账工作表“{sheet}”"
+WPS_SETUP_AUTOSTART_LINUX = "  · 已设置登录后自动启动服务：{path}"
+WPS_SETUP_AUTOSTART_WINDOWS = "  · 已设置登录后自动启动服务（任务计划“{task}”）：{command}"
+WPS_SETUP_AUTOSTART_PRINT = "  · 请在 Windows 上运行以下命令，设置登录后自动启动服务：{command}"
+WPS_SETUP_AUTOSTART_FALLBACK = "  · 任务计划创建失败（{error}），已改为在“启动”文件夹中放置启动脚本：{path}"
+WPS_SETUP_DONE = "完成。请先运行 ledger serve 启动服务（下次登录后会自动启动），然后重新打开 WPS 表格，功能区会出现“台账助手”选项卡。"
+WPS_UNINSTALL_TITLE = "卸载台账助手 WPS 加载项（{platform}）："
+WPS_UNINSTALL_REMOVED = "  · 已删除 {path}"
+WPS_UNINSTALL_MANIFEST = "  · 已从 WPS 加载项清单 {path} 中移除“{name}”"
+WPS_UNINSTALL_TASK = "  · 已删除任务计划“{task}”：{command}"
+WPS_UNINSTALL_TASK_PRINT = "  · 请在 Windows 上运行以下命令，删除自动启动的任务计划：{command}"
+WPS_UNINSTALL_NOTHING = "  · 没有找到已安装的台账助手 WPS 加载项。"
+WPS_UNINSTALL_DONE = "完成。重新打开 WPS 表格后，“台账助手”选项卡将不再出现。"
+WPS_SETUP_NO_ADDIN_FILES = "找不到 WPS 加载项文件（{path}）。请从完整的项目文件夹安装台账助手（pip install -e .）。"
+WPS_SETUP_BAD_MANIFEST = "WPS 加载项清单 {path} 格式有误（{error}），为避免破坏其他加载项的登记，本次未修改。请检查或备份后删除该文件，再重试。"
+WPS_SETUP_BAD_PLATFORM = "不支持的平台“{platform}”（应为 linux 或 windows）。"
+WPS_SETUP_BAD_ROOT = "根元素是 <{tag}>，应为 <jsplugins>"
+WPS_AUTOSTART_NAME = "台账助手服务"
+WPS_AUTOSTART_COMMENT = "为 WPS 加载项“台账助手”提供统计的本机服务（ledger serve）"
+WPS_SETTINGS_HEADER = "由 ledger wps-setup 生成，请勿手改（重新运行 ledger wps-setup 即可更新）。"
+
+# --- report (办理情况汇报, `ledger report`) -----------------------------------------------
+#: The built-in Word template's paragraphs: (paragraph style, text with {{ placeholders }}).
+#: Styles: Title (标题), Heading 1 (一级标题), Normal (正文), 落款 (right-aligned date line).
+REPORT_TEMPLATE_PARAGRAPHS = [
+    ("Title", "{{ year }}年{{ kinds_noun }}\n办理工作情况汇报"),  # \n: a line break inside the title
+    ("Normal", "{{ opening }}为切实做好{{ period }}{{ kinds_noun }}办理工作，{{ office }}高度重视，多次召开会议研究部署，"
+               "对承办事项进行分类、细化，按工作职责及时交办到相关科室，明确专人办理和办理时限，办理工作扎实有序开展。"
+               "现将有关情况汇报如下："),
+    ("Heading 1", "一、强化组织领导，明确工作责任"),
+    ("Normal", "一是及时分解任务。{{ office }}印发了《关于做好人大代表建议和政协委员提案办理工作的通知》，成立人大代表建议、"
+               "政协委员提案办理工作领导小组，明确一把手负总责，分管领导牵头抓，相关科室负责人具体抓。在总结往年办理工作"
+               "经验的基础上，进一步细化了办理程序、办理要求和办理责任。"),
+    ("Normal", "二是及时开展督办。{{ office }}明确由办公室负责督促人大代表建议、政协委员提案办理工作，建立了建议、提案办理"
+               "工作台账，实时跟踪办理进展情况，并将工作落实情况及时反馈给主要领导和分管领导。{{ headline }}{{ follow_up }}"),
+    ("Heading 1", "二、坚持问题导向，提高办理质量"),
+    ("Normal", "{{ topics }}{{ key_items }}"),
+    ("Normal", "{%p if has_key_items %}"),
+    ("Normal", "在重点提案办理过程中，{{ office }}多次到相关企业和单位调研，召开相关企业和部门负责人座谈会，了解所需所想，"
+               "反复征求意见，确保按时高质量办结。"),
+    ("Normal", "{%p endif %}"),
+    ("Normal", "{{ outcome }}在办理过程中，{{ office }}始终坚持对所提出的能解决且具备条件解决的问题，集中力量解决；因条件限制"
+               "暂时难以解决的，创造条件争取多方支持逐步解决，并加强与提案人的沟通解释，争取理解和支持。"),
+    ("Heading 1", "三、加强沟通协调，确保办理效果"),
+    ("Normal", "接办后，承办人员认真阅读提案建议内容，理解其内涵，深入了解所提问题的现状，并开展实地调查，在积极沟通中推进"
+               "办理工作，确保办理实效。{{ communication }}"),
+    ("Normal", "{{ closing }}{% if lead_pending %}对尚未办结的事项，将进一步与提案人沟通对接、征求意见，确保按时高质量办结。"
+               "{% endif %}"),
+    ("Normal", "下一步，{{ office }}将一如既往地重视提案建议办理工作，把为人民群众办好事、办实事、解难事作为工作的出发点和"
+               "落脚点，对委员、代表提出的意见建议进行认真梳理总结，不断改进工作方法，细化工作举措，努力将办理成果转化为"
+               "促进我区经济高质量发展、改进{{ office }}工作的重要成果。"),
+    ("落款", "{{ date }}"),
+]
+#: What each placeholder of the report template holds (for the error message and the docs).
+REPORT_PLACEHOLDERS = {
+    "year": "汇报年份（--year，默认统计日期所在年份），如 2026",
+    "period": "时间用语：“今年”，或汇报其他年份时的“2025年”",
+    "office": "本单位简称（config.ini [ledger] office_name，默认“我局”）",
+    "kinds_noun": "台账中的事项类别：政协委员提案 / 人大代表建议 / 两者",
+    "date": "统计日期，如 2026年6月28日",
+    "opening": "开篇：承办总数，按类别的主办件、协办件数",
+    "headline": "主要指标：办结数、办结率、按时办结率、正在办理、已逾期",
+    "follow_up": "督办跟踪：即将到期和已逾期事项的提醒、催办",
+    "topics": "办理内容：总件数和主要领域",
+    "key_items": "重点提案：编号、案由、提案人",
+    "outcome": "办理结果：A/B/C 类件数和解决采纳率",
+    "communication": "沟通协调：面商率和满意度测评结果",
+    "closing": "办理进度：协办件呈送、主办件办结和初步答复情况",
+    "has_key_items": "是否有重点提案（用于 {%p if has_key_items %} … {%p endif %}）",
+    "has_lead": "是否有主办件",
+    "has_assisting": "是否有协办件",
+    "lead_pending": "是否有尚未办结的主办件",
+}
+REPORT_APPENDIX = "附件"
+REPORT_SECTIONS_CAPTION = "附表1  各承办科室办理情况（统计日期 {date}）"
+REPORT_OVERDUE_CAPTION = "附表2  逾期未办结事项清单"
+REPORT_CHART_CAPTION = "附图  各科室办理进度"
+REPORT_SEQ = "序号"
+REPORT_SECTION = "承办科室"
+REPORT_CHART_AXIS = "件数"
+REPORT_CHART_ASCII_AXIS = "Items"
+REPORT_CHART_ASCII_SERIES = {"completed": "Completed", "in_progress": "In progress", "overdue": "Overdue"}
+REPORT_CHART_ASCII_NOTE = "注：生成本图的电脑上没有中文字体，图中科室以 S1、S2……表示，依次对应附表1中的序号；图例 Completed 为已办结，In progress 为办理中，Overdue 为已逾期。"
+REPORT_NO_CJK_FONT = ("提示：本机没有找到中文字体（如 Noto Sans CJK、文泉驿、黑体、微软雅黑、宋体），进度图中的文字改用英文和编号显示。"
+                      "安装中文字体后重新生成即可（Debian/Ubuntu：sudo apt install fonts-noto-cjk）。")
+REPORT_TEMPLATE_NOT_FOUND = "找不到汇报模板“{path}”（config.ini [report] template）。请检查路径，或留空使用内置模板。"
+REPORT_TEMPLATE_UNREADABLE = "汇报模板“{path}”无法打开（{detail}）。模板应是 Word 的 .docx 文件。"
+REPORT_TEMPLATE_UNDEFINED = "汇报模板“{path}”中的占位符 {{{{ {name} }}}} 不存在。可用的占位符：{names}。"
+REPORT_TEMPLATE_SYNTAX = "汇报模板“{path}”中的占位符写法有误（{detail}）。占位符应写成 {{{{ opening }}}}，条件段落写成 {{%p if has_key_items %}} … {{%p endif %}}。"
+REPORT_BAD_FORMAT = "不支持的汇报格式“{fmt}”，可用：docx、md。"
+REPORT_FILE_LOCKED = "无法写入“{path}”：文件可能正在 Word/WPS 中打开。请关闭后重试，或用 --output 换一个文件名。"
+REPORT_WRITTEN = "已生成办理情况汇报：{path}"
+REPORT_IMAGE_WRITTEN = "进度图已另存为：{path}"
+REPORT_YEAR_FILTER = "按 {year} 年统计：计入 {kept} 件，未计入 {dropped} 件（交办日期不在 {year} 年）。"
+REPORT_YEAR_UNDATED = "其中 {count} 件没有可识别的交办日期或办理时限，无法判断年份，未计入。"
+REPORT_YEAR_EMPTY = "台账中没有 {year} 年交办的事项（按交办日期判断，没有交办日期的按办理时限），未生成汇报。"
+REPORT_PROBLEMS_HINT = "台账中有 {count} 条数据问题，可能影响汇报中的数字，请运行 ledger check 查看。"

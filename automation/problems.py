@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -23,9 +23,8 @@ class Problem:
     severity: str = "错误"
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        del data["cell"]
-        return data
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "value": self.value,
+                "message": self.message, "severity": self.severity}
 
 
 class LedgerError(Exception):

@@ -54,7 +54,9 @@ def derive_deadlines(items, config: Config, workdays: WorkdayCalendar) -> list[d
 def _ordinals(values) -> "object":
     import numpy as np
 
-    return np.array([v.toordinal() if v is not None else np.nan for v in values], dtype=float)
+    from automation.distinct import map_distinct
+
+    return map_distinct(list(values), lambda v: v.toordinal() if v is not None else np.nan, float)
 
 
 def classify(ledger: Ledger, config: Config, today: dt.date) -> Classified:
@@ -104,20 +106,26 @@ def _rule_problems(ledger: Ledger, items, today, reply_in_future, done_without_d
     import numpy as np
 
     problems = []
+    excel_rows = items["excel_row"].to_numpy()
+    replied, status = items["replied"].to_numpy(), items["status"].to_numpy()
+    typed, assigned = items["deadline"].to_numpy(), items["assigned"].to_numpy()
 
     def add(key: str, index: int, value, message: str, severity: str = "错误") -> None:
-        excel_row = int(items["excel_row"].iat[index])
+        excel_row = int(excel_rows[index])
         problems.append(Problem(ledger.sheet, excel_row, ledger.header_of(key), display_value(value), message,
                                 ledger.cell_of(key, excel_row), severity))
 
     for index in np.flatnonzero(reply_in_future):
-        add("replied", index, items["replied"].iat[index], messages.REPLY_AFTER_TODAY.format(today=today.isoformat()))
+        add("replied", index, replied[index], messages.REPLY_AFTER_TODAY.format(today=today.isoformat()))
     for index in np.flatnonzero(done_without_date):
-        add("replied", index, "", messages.COMPLETED_WITHOUT_DATE.format(status=items["status"].iat[index]), "警告")
+        add("replied", index, "", messages.COMPLETED_WITHOUT_DATE.format(status=status[index]), "警告")
     for index in np.flatnonzero(~has_deadline):
         key = "deadline" if "deadline" in ledger.columns else "assigned"
-        value = items["deadline"].iat[index] or items["assigned"].iat[index] or ""
-        add(key, index, value, messages.NO_DEADLINE)
+        value = typed[index] or assigned[index] or ""
+        # With a readable assigned date, the deadline is missing because the role is blank,
+        # unknown or has no time limit: say so rather than blame the assigned date.
+        message = messages.NO_DEADLINE if items["assigned"].iat[index] is None else messages.NO_DEADLINE_NO_LIMIT
+        add(key, index, value, message)
     return problems
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from automation import messages
 from automation.config import Config
+from automation.distinct import map_distinct
+from automation.dates import EMPTY_MARKERS
 from automation.items import FlaggedItem
 from automation.rules import Classified, flagged_items
 
@@ -25,8 +27,9 @@ def count_columns(items, config: Config):
     lead = items["is_lead"]
     completed_lead = items["completed"] & lead
     satisfaction = items["satisfaction"]
-    contact = items["contact"].fillna("")
-    face_to_face = contact.apply(lambda text: any(word in text for word in config.face_to_face))
+    # "无", "-", "/" ... mean no contact recorded (the same markers as a blank date)
+    contact = items["contact"].fillna("").map(lambda text: "" if text in EMPTY_MARKERS else text)
+    face_to_face = map_distinct(contact.tolist(), lambda text: any(word in text for word in config.face_to_face), bool)
     columns = {
         "total": pd.Series(True, index=items.index),
         "lead": lead,
@@ -160,8 +163,8 @@ def compute(classified: Classified, config: Config) -> Statistics:
     totals = figures({k: int(v) for k, v in counts.sum().items()}, config)
     groups = {}
     for dimension in DIMENSIONS:
-        labels = items[dimension].map(group_label)
-        summed = counts.groupby(labels.to_numpy(), sort=False).sum()
+        labels = map_distinct(items[dimension].tolist(), group_label)
+        summed = counts.groupby(labels, sort=False).sum()
         groups[dimension] = {
             str(label): figures({k: int(v) for k, v in row.items()}, config) for label, row in summed.iterrows()
         }

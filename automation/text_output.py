@@ -78,9 +78,7 @@ def columns_text(ledger_path: Path, config: Config) -> str:
     """How each header of an existing ledger was matched, what is missing, and config lines to fix it."""
     import python_calamine
 
-    from automation.ledger import (
-        HEADER_SEARCH_ROWS, choose_sheet, closest_headers, find_header, open_workbook,
-    )
+    from automation.ledger import HEADER_SEARCH_ROWS, choose_sheet, find_header, open_workbook
     from automation.problems import LedgerError
 
     workbook = open_workbook(ledger_path, str(ledger_path))
@@ -89,11 +87,9 @@ def columns_text(ledger_path: Path, config: Config) -> str:
     def head(name: str):
         return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
 
-    try:
-        sheet, _ = choose_sheet(names, config, head)
-    except LedgerError:
-        # No sheet has every required column: show the best partial match of the first sheet.
-        sheet = config.sheet or names[0]
+    # The configured sheet (a clear error when it does not exist), else the first sheet with a
+    # complete header, else the sheet with the best partial header.
+    sheet, _ = choose_sheet(names, config, head)
     rows = head(sheet)
     found = find_header(rows, config)
     if found is None:
@@ -102,13 +98,13 @@ def columns_text(ledger_path: Path, config: Config) -> str:
     by_index = {m.index: m for m in matched.values()}
     width = max(len(rows[r]) for r in header_rows)
     lines = [messages.COLUMNS_TITLE.format(sheet=sheet, row=header_rows[-1] + 1)]
-    header_texts = []
+    header_index: dict[int, str] = {}
     for index in range(width):
         text = next((str(rows[r][index]).strip() for r in reversed(header_rows)
                      if index < len(rows[r]) and str(rows[r][index]).strip()), "")
         if not text:
             continue
-        header_texts.append(text)
+        header_index[index] = text
         match = by_index.get(index)
         if match:
             lines.append(messages.COLUMNS_MATCHED.format(header=text, key=match.key,
@@ -123,12 +119,39 @@ def columns_text(ledger_path: Path, config: Config) -> str:
             required = messages.COLUMNS_REQUIRED if key in REQUIRED_COLUMNS else ""
             lines.append(messages.COLUMNS_MISSING_LINE.format(key=key, meaning=messages.COLUMN_MEANINGS[key],
                                                               required=required))
-            closest = [c for c in closest_headers(header_texts, key, config)
-                       if all(m.header != c for m in matched.values())]
-            if closest:
-                fixes.append(f"{key} = {', '.join(config.columns[key] + [closest[0]])}")
+        unused = [text for index, text in header_index.items() if index not in by_index]
+        for key, header in _suggested_columns(unused, missing, config).items():
+            fixes.append(f"{key} = {', '.join(config.columns[key] + [header])}")
     if fixes:
         lines += ["", messages.COLUMNS_FIX, "[columns]", *fixes]
     if not any(key in missing for key in REQUIRED_COLUMNS):
         lines += ["", messages.COLUMNS_ALL_OK]
     return "\n".join(lines)
+
+
+def _suggested_columns(unused_headers: list[str], missing: list[str], config: Config) -> dict[str, str]:
+    """For the missing column keys, the unmatched header each one most likely is: the most
+    similar (key, header) pairs first, each header given to one key only, required keys first
+    on a tie. Headers are written without spaces or line breaks, as config.ini needs them."""
+    import difflib
+
+    from automation.ledger import normalize_header
+
+    pairs = []
+    for key in missing:
+        for header in unused_headers:
+            folded = normalize_header(header)
+            if not folded:
+                continue
+            score = max(difflib.SequenceMatcher(None, normalize_header(synonym), folded).ratio()
+                        for synonym in config.columns[key])
+            if score >= 0.4:
+                pairs.append((-score, key not in REQUIRED_COLUMNS, header, key))
+    chosen: dict[str, str] = {}
+    taken: set[str] = set()
+    for _score, _optional, header, key in sorted(pairs, key=lambda pair: pair[:2]):
+        if key in chosen or header in taken:
+            continue
+        chosen[key] = "".join(header.split())
+        taken.add(header)
+    return {key: chosen[key] for key in missing if key in chosen}
