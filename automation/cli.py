@@ -330,5 +330,68 @@ def schedule_install(ledger: Path, config_path: Path | None, time_text: str, wee
         sys.exit(register(schtasks_args(sys.executable, ledger.resolve(), time_text, days=days,
                                         config_path=config_path)))
 
+
+@main.command()
+@click.argument("ledger", type=click.Path(path_type=Path))
+@_today_option
+@_config_option
+@click.option("--year", type=int, default=None, metavar="YYYY",
+              help="只统计该年交办的事项（按交办日期，没有交办日期的按办理时限）。Only items assigned in this year.")
+@click.option("--output", "-o", "output", type=click.Path(path_type=Path), default=None,
+              help="汇报文件（默认：台账旁的 办理情况汇报_日期.docx）。Report file.")
+@click.option("--format", "fmt", type=click.Choice(["docx", "md"], case_sensitive=False), default=None,
+              help="docx（Word，默认）或 md（Markdown，进度图另存为 PNG）。Default: from the file name.")
+@friendly_errors
+def report(ledger: Path, today: str | None, config_path: Path | None, year: int | None, output: Path | None,
+           fmt: str | None):
+    """生成办理工作情况汇报草稿（Word 或 Markdown），数字和清单取自台账。"""
+    from automation.config import load_config
+    from automation.report import analyse_for_report, write_report
+
+    config = load_config(config_path, ledger)
+    as_of = parse_today(today)
+    analysis, selection = analyse_for_report(ledger, config, as_of, year, display_name=str(ledger))
+    if fmt is None:
+        fmt = "md" if output is not None and output.suffix.lower() in (".md", ".markdown") else "docx"
+    if output is None:
+        name = messages.REPORT_FILE_NAME.format(date=as_of.strftime("%Y%m%d"))
+        output = ledger.parent / (name if fmt == "docx" else Path(name).with_suffix(".md").name)
+    if selection is not None:
+        click.echo(messages.REPORT_YEAR_FILTER.format(year=selection.year, kept=selection.kept,
+                                                      dropped=selection.dropped))
+        if selection.undated:
+            click.echo(messages.REPORT_YEAR_UNDATED.format(count=selection.undated))
+    result = write_report(analysis.statistics, config, output, fmt=fmt, year=year)
+    for notice in result.notices:
+        click.echo(notice, err=True)
+    click.echo(messages.REPORT_WRITTEN.format(path=result.path))
+    for image in result.images:
+        click.echo(messages.REPORT_IMAGE_WRITTEN.format(path=image))
+    statistics = analysis.statistics
+    click.echo(messages.CHECK_SUMMARY.format(**statistics.totals))
+    if statistics.problems:
+        click.echo(messages.REPORT_PROBLEMS_HINT.format(count=len(statistics.problems)))
+    for warning in statistics.warnings:
+        click.echo(warning)
+
+
+
+@main.command("excel-setup")
+@click.option("--home", type=click.Path(path_type=Path), default=None, help="用户主文件夹（默认当前用户）。User's home.")
+@click.option("--interpreter", type=click.Path(path_type=Path), default=None,
+              help="装有本助手的 python.exe（默认当前解释器）。Python with the package installed.")
+@friendly_errors
+def excel_setup(home: Path | None, interpreter: Path | None):
+    """为 Excel 加载项写入 xlwings 设置（解释器路径、项目文件夹），并说明如何安装加载项。"""
+    import automation
+    from automation.excel_setup import write_xlwings_conf
+
+    project_dir = Path(automation.__file__).resolve().parent.parent
+    for line in write_xlwings_conf(home or Path.home(), interpreter or Path(sys.executable), project_dir):
+        click.echo(line)
+    addin = project_dir / "macros" / "ledger_assistant.xlam"
+    if addin.exists():
+        click.echo(messages.EXCEL_ADDIN_HINT.format(path=addin))
+
 if __name__ == "__main__":
     main()

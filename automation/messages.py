@@ -278,3 +278,4 @@ REPORT_YEAR_FILTER = "按 {year} 年统计：计入 {kept} 件，未计入 {drop
 REPORT_YEAR_UNDATED = "其中 {count} 件没有可识别的交办日期或办理时限，无法判断年份，未计入。"
 REPORT_YEAR_EMPTY = "台账中没有 {year} 年交办的事项（按交办日期判断，没有交办日期的按办理时限），未生成汇报。"
 REPORT_PROBLEMS_HINT = "台账中有 {count} 条数据问题，可能影响汇报中的数字，请运行 ledger check 查看。"
+EXCEL_ADDIN_HINT = "下一步：安装加载项（Excel 关闭时运行）：xlwings addin install -f \"{path}\"，然后打开台账，在“台账助手”选项卡中点“一键统计”。"

@@ -151,3 +151,18 @@ def test_a_bom_does_not_hide_an_old_entry(tmp_path):
     assert data.count(b"INTERPRETER_WIN") == 1
     assert not data.startswith(b"\xef\xbb\xbf")
     assert data.endswith(b'"LICENSE_KEY","k"\r\n')
+
+
+def test_excel_setup_command_writes_the_user_config(tmp_path):
+    """`ledger excel-setup --home TMP` writes xlwings.conf there and prints what it did."""
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    home.mkdir()
+    result = subprocess.run([sys.executable, "-m", "automation", "excel-setup", "--home", str(home)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    conf = (home / ".xlwings" / "xlwings.conf").read_bytes()
+    assert b'"INTERPRETER_WIN"' in conf and b'"PYTHONPATH"' in conf
+    assert "xlwings addin install" in result.stdout
