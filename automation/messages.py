@@ -137,7 +137,6 @@ LEGACY_SUFFIX = "_统计汇总"
 LEGACY_INFO_SHEET = "说明"
 LEGACY_INFO = "本文件由台账助手根据旧版 Excel 文件“{source}”生成。.xls 格式无法安全写入，统计汇总写在这个新文件中；台账本身未被改动。"
 LEGACY_WRITTEN = "“{source}”是旧版 .xls 文件，无法在原文件中安全写入汇总表，已把汇总写入新文件：{target}"
-WORKBOOK_OPEN = "“{path}”正由 {user} 在 Excel/WPS 中打开，为避免冲突没有写入。请关闭文件后重试；或在 Excel 中点“一键统计”；或用 --output 写到另一个文件。"
 REFRESH_DONE = "已刷新汇总表（统计日期 {today}）：{path}"
 REFRESH_BACKUP = "原文件已备份：{backup}"
 REFRESH_FIGURES = "共 {total} 件：已办结 {completed} 件，已逾期 {overdue} 件，即将到期 {due_soon} 件，数据问题 {problems} 条。"
@@ -279,3 +278,39 @@ REPORT_YEAR_UNDATED = "其中 {count} 件没有可识别的交办日期或办理
 REPORT_YEAR_EMPTY = "台账中没有 {year} 年交办的事项（按交办日期判断，没有交办日期的按办理时限），未生成汇报。"
 REPORT_PROBLEMS_HINT = "台账中有 {count} 条数据问题，可能影响汇报中的数字，请运行 ledger check 查看。"
 EXCEL_ADDIN_HINT = "下一步：安装加载项（Excel 关闭时运行）：xlwings addin install -f \"{path}\"，然后打开台账，在“台账助手”选项卡中点“一键统计”。"
+
+# --- writing workbooks (automation.xlsx, automation.safe_write) -------------------------
+
+XLSX_NOT_A_WORKBOOK = "文件不是有效的 Excel 工作簿（.xlsx/.xlsm），无法写入：{detail}"
+XLSX_DAMAGED = "工作簿文件已损坏（{detail}），无法安全写入。请先在 Excel 中打开、修复并另存后重试。"
+XLSX_ENCRYPTED = (
+    "工作簿已加密（设置了打开密码），本助手无法写入。"
+    "请在 Excel 中取消“用密码进行加密”后重试，或改用不加密的副本。"
+)
+XLSX_LEGACY_XLS = (
+    "这是旧版 Excel 97-2003 工作簿（.xls），无法在原文件中写入汇总表。"
+    "请在 Excel 中另存为“Excel 工作簿(*.xlsx)”后重试。"
+)
+XLSX_MISSING_WORKBOOK_PART = "文件中找不到工作簿内容（缺少 workbook 部件），不是有效的 Excel 工作簿。"
+XLSX_STRICT_OOXML = (
+    "该工作簿是“Strict Open XML 电子表格”格式，本助手无法安全写入。"
+    "请在 Excel 中另存为“Excel 工作簿(*.xlsx)”后重试。"
+)
+XLSX_BINARY_WORKBOOK = "该文件是二进制工作簿（.xlsb），本助手无法写入。请在 Excel 中另存为 .xlsx 后重试。"
+XLSX_UNSUPPORTED_PART = "工作簿中的“{part}”无法识别（{detail}），为避免损坏文件，本次未写入。"
+XLSX_SHEET_CONFLICT = (
+    "工作簿中已有名为“{name}”的工作表，且不是本助手生成的。"
+    "为避免覆盖您的数据，本次未写入。请将该工作表改名后重试。"
+)
+XLSX_INVALID_SHEET_NAME = "汇总表名称“{name}”不合法（须为 1 到 31 个字符，且不能含有 \\ / ? * [ ] :）。"
+XLSX_DUPLICATE_SHEET_NAME = "汇总表名称“{name}”重复。"
+XLSX_TOO_LARGE = "工作簿过大（超过 4 GB 或 65535 个部件），无法写入。"
+XLSX_SELF_CHECK_FAILED = "内部错误：生成的工作簿未通过自检（{detail}），原文件未改动。请将此信息告知维护人员。"
+
+XLSX_UNKNOWN_USER = "未知用户"
+XLSX_WORKBOOK_OPEN = (
+    "工作簿“{name}”正被“{user}”打开（Excel/WPS），为避免冲突，本次不写入该文件。"
+    "请关闭工作簿后重试；或在 Excel 中点“一键统计”；或用 --output 写到另一个文件。"
+)
+XLSX_REPLACE_FAILED = "无法替换工作簿文件“{name}”（{detail}），可能正被其他程序占用；原文件未改动。"
+XLSX_RUN_LOCKED = "另一个任务正在处理工作簿“{name}”（锁文件：{lock}），请稍后再试。"

@@ -20,12 +20,6 @@ from automation.problems import LedgerError
 from automation.summary import build_summary
 
 
-class WorkbookOpenError(LedgerError):
-    """The workbook is open in Excel/WPS: nothing is written (exit code 3)."""
-
-    exit_code = 3
-
-
 @dataclass
 class RefreshResult:
     analysis: Analysis
@@ -55,7 +49,7 @@ def empty_package(source_name: str) -> bytes:
 def refresh_workbook(path: Path, config: Config, today: dt.date, now: dt.datetime,
                      output: Path | None = None) -> RefreshResult:
     """Refresh the owned sheets of the workbook at `path` (or write them into a copy at `output`)."""
-    from automation.safe_write import find_owner, run_lock, save_workbook
+    from automation.safe_write import run_lock, save_workbook
     from automation.xlsx import write_owned_sheets
 
     if not path.exists():
@@ -68,12 +62,9 @@ def refresh_workbook(path: Path, config: Config, today: dt.date, now: dt.datetim
         if legacy and output is None:
             output = side_file_for_legacy(path)
             notes.append(messages.LEGACY_WRITTEN.format(source=path.name, target=output))
-        owner = find_owner(path)
-        if owner is not None and output is None:
-            raise WorkbookOpenError(messages.WORKBOOK_OPEN.format(path=path, user=owner))
         model = build_summary(analysis.statistics, config, now)
         base = empty_package(path.name) if legacy else data
         new_bytes = write_owned_sheets(base, model)
-        target = output or path
+        # save_workbook refuses a target open in Excel/WPS (exit code 3, naming the user).
         backup = save_workbook(path, new_bytes, backups=config.backups, output=output)
-        return RefreshResult(analysis, target, backup if output is None else None, notes)
+        return RefreshResult(analysis, output or path, backup, notes)
