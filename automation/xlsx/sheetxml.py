@@ -161,7 +161,7 @@ def _columnar_rows(block: Block, width: int, styles: _BlockStyles, date1904: boo
     for column, values in enumerate(zip(*block.values)):
         letter = column_letter(block.column + column)
         if block.row_fills:
-            by_fill = {fill: styles.attrs(fill)[column] for fill in set(fills)}
+            by_fill = {fill: styles.attrs(fill)[column] for fill in dict.fromkeys(fills)}
             attrs = [by_fill[fill] for fill in fills]
         else:
             attrs = [styles.attrs(None)[column]] * len(rows)
@@ -214,7 +214,7 @@ def _fast_column(letter: str, rows: list[str], values: tuple, attrs: list[str], 
         serials = [value.toordinal() - base if value is not None else None for value in values]
         if min(serial for serial in serials if serial is not None) < (0 if date1904 else 61):
             return None
-        by_fill = {fill: styles.date_attr(fill, column, False) for fill in set(fills)}
+        by_fill = {fill: styles.date_attr(fill, column, False) for fill in dict.fromkeys(fills)}
         date_attrs = [by_fill[fill] for fill in fills]
         return [f'<c r="{letter}{row}"{s}><v>{serial}</v></c>' if serial is not None
                 else f'<c r="{letter}{row}"{plain}/>'
