@@ -144,14 +144,16 @@ class WorkdayCalendar:
 
 
 def _is_workday(day: dt.date, unknown_years: set[int]) -> bool:
-    known, workday = _official_workday(day)
+    known, workday = official_workday(day)
     if not known:
         unknown_years.add(day.year)
     return workday
 
 
 @lru_cache(maxsize=8192)
-def _official_workday(day: dt.date) -> tuple[bool, bool]:
+def official_workday(day: dt.date) -> tuple[bool, bool]:
+    """(whether the official calendar knows the day's year, whether it is a working day);
+    for an unknown year, Monday to Friday are working days."""
     import chinese_calendar
 
     try:

@@ -344,16 +344,16 @@ class WorkdayCalendar:
         self._warned: set[int] = set()
 
     def __call__(self, day: dt.date) -> bool:
-        import chinese_calendar
+        from automation.dates import official_workday
 
-        try:
-            return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError:
-            if day.year not in self._warned:
-                self._warned.add(day.year)
-                last = max(getattr(chinese_calendar, "holidays", {}) or [dt.date(2026, 1, 1)]).year
-                self.warn(M.WATCH_CALENDAR_UNKNOWN.format(year=day.year, last=last))
-            return day.weekday() < 5
+        known, workday = official_workday(day)
+        if not known and day.year not in self._warned:
+            import chinese_calendar
+
+            self._warned.add(day.year)
+            last = max(getattr(chinese_calendar, "holidays", {}) or [dt.date(2026, 1, 1)]).year
+            self.warn(M.WATCH_CALENDAR_UNKNOWN.format(year=day.year, last=last))
+        return workday
 
 
 def run_times(settings: ReminderSettings) -> list[dt.time]:
