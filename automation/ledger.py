@@ -28,7 +28,9 @@ from automation.problems import LedgerError, Problem, display_value
 HEADER_SEARCH_ROWS = 30
 DATE_KEYS = ("assigned", "deadline", "replied")
 #: Columns shown as typed (trimmed only); the others are also folded (full-width to half-width).
-AS_TYPED_KEYS = ("title", "seq", "note", "public", "lead_unit")
+AS_TYPED_KEYS = ("title",)
+#: Columns no figure or list uses: carried as the cells hold them, without conversion.
+RAW_KEYS = ("seq", "note", "public", "lead_unit")
 TOTAL_ROW_WORDS = ("合计", "总计", "小计", "共计")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
@@ -443,14 +445,17 @@ class _RowReader:
             data_rows = [list(row) + [""] * (width - len(row)) for row in data_rows]
         grid_columns = list(zip(*data_rows)) if data_rows else []
         factorized = {key: Distinct.of(grid_columns[m.index])
-                      for key, m in self.columns.items() if m.index < width}
+                      for key, m in self.columns.items() if m.index < width and key not in RAW_KEYS}
         kept = self.item_offsets(data_rows, grid_columns, factorized, start)
         excel_rows = kept + (start + self.first_row)
         data: dict[str, Any] = {"excel_row": excel_rows}
         for key in self.config.columns:
             column = factorized.get(key)
             if column is None:
+                match = self.columns.get(key)
                 data[key] = np.full(len(kept), None, dtype=object)
+                if key in RAW_KEYS and match is not None and match.index < width:
+                    data[key][:] = [grid_columns[match.index][offset] for offset in kept.tolist()]
                 continue
             codes = column.codes[kept]
             if key in REQUIRED_COLUMNS:
@@ -472,6 +477,10 @@ class _RowReader:
         nonblank = np.zeros(count, dtype=bool)
         for column in factorized.values():
             nonblank |= column.filled()
+        for key in RAW_KEYS:
+            match = self.columns.get(key)
+            if match is not None and match.index < len(grid_columns):
+                nonblank |= Distinct.of(grid_columns[match.index]).filled()
         # A total row names itself in one of its first cells or in the id / title column.
         suspects = np.zeros(count, dtype=bool)
         by_index = {m.index: factorized[key] for key, m in self.columns.items() if key in factorized}

@@ -64,7 +64,8 @@ def refresh_workbook(path: Path, config: Config, today: dt.date, now: dt.datetim
             notes.append(messages.LEGACY_WRITTEN.format(source=path.name, target=output))
         model = build_summary(analysis.statistics, config, now)
         base = empty_package(path.name) if legacy else data
-        new_bytes = write_owned_sheets(base, model)
+        # The reader CRC-tested these bytes already (check_workbook_bytes).
+        new_bytes = write_owned_sheets(base, model, members_verified=not legacy)
         # save_workbook refuses a target open in Excel/WPS (exit code 3, naming the user).
         backup = save_workbook(path, new_bytes, backups=config.backups, output=output)
         return RefreshResult(analysis, output or path, backup, notes)

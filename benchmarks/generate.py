@@ -23,16 +23,21 @@ SUBJECTS = ["加强专精特新企业培育", "推进企业数字化转型", "�
 STATUSES = ["未办理", "办理中", "已初步答复", "已答复", "已办结"]
 
 
+AS_OF = dt.datetime(2026, 6, 28)  # the benchmark's --today
+
+
 def ledger_rows(count: int, seed: int = 7, year: int = 2026):
-    """Rows of a ledger with `count` items (deterministic for a seed)."""
+    """Rows of a ledger with `count` items (deterministic for a seed), as a ledger looks at the
+    end of June: items assigned since January, earlier ones mostly answered, replies in the past."""
     rng = random.Random(seed)
     start = dt.datetime(year, 1, 10)
     for index in range(count):
         role = rng.choice(["主办", "主办", "协办", "会办", "分办"])
-        assigned = start + dt.timedelta(days=rng.randrange(0, 200))
-        status = rng.choice(STATUSES)
-        done = status in ("已答复", "已办结")
-        replied = assigned + dt.timedelta(days=rng.randrange(10, 120)) if done else None
+        assigned = start + dt.timedelta(days=rng.randrange(0, 165))
+        age = (AS_OF - assigned).days
+        done = rng.random() < min(0.95, age / 120)
+        status = rng.choice(["已答复", "已办结"]) if done else rng.choice(["未办理", "办理中", "已初步答复"])
+        replied = min(assigned + dt.timedelta(days=rng.randrange(10, 100)), AS_OF - dt.timedelta(days=1)) if done else None
         yield [
             index + 1,
             f"{'TA' if index % 3 else 'JY'}{year}{index + 1:06d}",

@@ -61,8 +61,11 @@ def _refuse_ole(data: bytes) -> None:
     raise WorkbookError(msg.XLSX_LEGACY_XLS)
 
 
-def open_package(source: bytes) -> ZipReader:
-    """The package as a ZipReader, or WorkbookError for anything not a sound zip."""
+def open_package(source: bytes, *, members_verified: bool = False) -> ZipReader:
+    """The package as a ZipReader, or WorkbookError for anything not a sound zip.
+
+    `members_verified`: the caller has already CRC-tested every member of these very bytes
+    (the reader does, in the same run), so the costly test is not repeated."""
     data = bytes(source)
     _refuse_ole(data)
     if not zipfile.is_zipfile(io.BytesIO(data)):
@@ -72,7 +75,7 @@ def open_package(source: bytes) -> ZipReader:
         for info in reader.infos:
             if info.flag_bits & 0x1:
                 raise WorkbookError(msg.XLSX_ENCRYPTED)
-        bad = reader.zip.testzip()
+        bad = None if members_verified else reader.zip.testzip()
     except WorkbookError:
         raise
     except _ZIP_ERRORS as error:
@@ -472,7 +475,8 @@ def _check_sheets(check: ZipReader, book: _Workbook, slots: list[_Slot]) -> None
 
 
 # -- entry point -----------------------------------------------------------------------------
-def write_owned_sheets(source: bytes, model: SummaryModel, *, generated_marker: str = "ledger-assistant") -> bytes:
+def write_owned_sheets(source: bytes, model: SummaryModel, *, generated_marker: str = "ledger-assistant",
+                       members_verified: bool = False) -> bytes:
     """The workbook package `source` with the model's sheets written in; `source` is not changed.
 
     Raises WorkbookError (Chinese message) for input that cannot be written safely: not a
@@ -480,7 +484,7 @@ def write_owned_sheets(source: bytes, model: SummaryModel, *, generated_marker: 
     missing workbook part, or a sheet of an owned name that the assistant did not generate.
     """
     _check_names(model)
-    reader = open_package(source)
+    reader = open_package(source, members_verified=members_verified)
     book = _Workbook(reader)
     owned = _owned_parts(book, model)
     removed = _parts_to_remove(reader, list(owned.values()))
