@@ -194,7 +194,6 @@ def refresh(ledger: Path, today: str | None, config_path: Path | None, output: P
 def serve(port: int | None, config_path: Path | None):
     """启动本机统计服务，供 WPS 加载项“台账助手”调用（只监听 127.0.0.1）。"""
     import logging
-    import tempfile
 
     from automation.config import load_config
     from automation.service import LedgerService, service_settings
@@ -203,14 +202,20 @@ def serve(port: int | None, config_path: Path | None):
     config = load_config(config_path, None)
     settings = service_settings(config)
     token = read_token()
+    place = layout()
     if not token:
-        raise ValueError(messages.SERVICE_NO_TOKEN.format(path=layout().token_file))
-    log_path = Path(tempfile.gettempdir()) / "ledger-assistant-service.log"
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
-                        handlers=[logging.StreamHandler(), logging.FileHandler(log_path, encoding="utf-8")])
+        raise ValueError(messages.SERVICE_NO_TOKEN.format(path=place.token_file))
+    log_path = place.log_file
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    try:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_path, encoding="utf-8"))
+    except OSError:
+        log_path = None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers)
     chosen = port or settings.port
     try:
-        service = LedgerService(config, token, chosen, log_path=str(log_path))
+        service = LedgerService(config, token, chosen, log_path=str(log_path) if log_path else None)
     except OSError as error:
         raise ValueError(messages.SERVICE_PORT_IN_USE.format(port=chosen, error=error.strerror or error)) from None
     click.echo(messages.SERVICE_STARTED.format(url=service.url))

@@ -383,9 +383,8 @@ class LedgerService:
     default date of a request without "today", and the refresh time on the sheets).
     """
 
-    def __init__(self, config: Config, token: str, port: int | None = None, *, host: str = DEFAULT_HOST,
-                 max_body_bytes: int | None = None, clock: Callable[[], dt.datetime] = dt.datetime.now,
-                 log_path: str | None = None):
+    def __init__(self, config: Config, token: str, port: int | None = None, *, max_body_bytes: int | None = None,
+                 clock: Callable[[], dt.datetime] = dt.datetime.now, log_path: str | None = None):
         if not token:
             raise ValueError(m.SERVICE_NO_TOKEN.format(path=TOKEN_ENV))
         settings = service_settings(config)
@@ -397,7 +396,7 @@ class LedgerService:
         self.log_path = log_path
         self._compute_lock = threading.Lock()  # one summary at a time: bounded memory
         self._thread: threading.Thread | None = None
-        self.server = _Server((host, settings.port if port is None else port), _Handler)
+        self.server = _Server((DEFAULT_HOST, settings.port if port is None else port), _Handler)  # loopback only
         self.server.service = self
 
     @property
@@ -529,7 +528,13 @@ class _Handler(BaseHTTPRequestHandler):
         return True
 
     def _refuse(self, error: RequestError) -> None:
-        """A refusal: the body (if any) is not read, so the connection is closed after it."""
+        """A refusal: the body (if any) is not read, so the connection is closed after it.
+
+        Refusals are logged with the Origin and Host seen: a browser hides a refused answer
+        from the page (the add-in only sees a failed request), so the log is where to look."""
+        if error.status == HTTPStatus.FORBIDDEN:
+            log.warning("refused %s %s (%s): Origin %r, Host %r", self.command, self.path, error.code,
+                        self.headers.get("Origin"), self.headers.get("Host"))
         self.close_connection = True
         self._error(error)
 
@@ -582,7 +587,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._refuse(RequestError(HTTPStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
                                       m.REQUEST_METHOD_NOT_ALLOWED.format(path=self.path, method=self.command)))
 
-    do_PUT = do_DELETE = do_PATCH = _method_not_allowed
+    do_PUT = do_DELETE = do_PATCH = do_HEAD = _method_not_allowed
 
     def _read_body(self) -> bytes:
         length_text = self.headers.get("Content-Length")

@@ -54,6 +54,7 @@ ADDIN_FILES = (
 SETTINGS_FILE = "js/settings.js"
 MANIFEST_FILE = "publish.xml"
 TOKEN_FILE = "token"
+LOG_FILE = "service.log"
 TASK_NAME = "LedgerAssistantService"
 AUTOSTART_NAME = "ledger-assistant-service.desktop"
 STARTUP_SCRIPT_NAME = "ledger-assistant-service.cmd"
@@ -96,6 +97,11 @@ class Layout:
     @property
     def token_file(self) -> Path:
         return self.config_dir / TOKEN_FILE
+
+    @property
+    def log_file(self) -> Path:
+        """The service's log (ledger serve writes it)."""
+        return self.config_dir / LOG_FILE
 
     @property
     def settings_file(self) -> Path:
@@ -417,6 +423,7 @@ def uninstall(*, home: Path | None = None, platform: str | None = None, runner: 
     for path in unregister(place):
         lines.append(m.WPS_UNINSTALL_MANIFEST.format(path=path, name=ADDIN_NAME))
         found = True
+    place.log_file.unlink(missing_ok=True)
     for path in (place.token_file, place.autostart):
         if path.exists():
             path.unlink()

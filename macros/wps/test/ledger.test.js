@@ -1,0 +1,410 @@
+/*
+ * Tests of the WPS add-in's JavaScript against a stand-in of WPS 表格's object model:
+ *     node --test macros/wps/test/
+ * Fixtures come from make_fixture.py (the service's answer and the file writer's cells for
+ * the same ledger); LEDGER_WPS_FIXTURES names another folder (tests/test_wps_addin.py uses a
+ * fresh one, with the 5,000-item ledger).
+ */
+"use strict";
+
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const path = require("node:path");
+const vm = require("node:vm");
+
+const LedgerAddin = require("../js/ledger.js");
+const { Application, bgrToHex, parseAddress } = require("./wps_standin.js");
+
+const ADDIN = path.join(__dirname, "..");
+const FIXTURES = process.env.LEDGER_WPS_FIXTURES || path.join(__dirname, "fixtures");
+const SETTINGS = { port: 28190, token: "test-token" };
+const H_ALIGN = { general: 1, left: -4131, center: -4108, right: -4152 };
+const V_ALIGN = { top: -4160, center: -4108, bottom: -4107 };
+
+function loadFixture(name) {
+  const file = path.join(FIXTURES, name);
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : null;
+}
+
+/** A WPS stand-in with the fixture's ledger open (plus a second staff sheet). */
+function bookWithLedger(fixture) {
+  const app = new Application();
+  const book = app.newWorkbook("台账.xlsx");
+  book.addSheet(fixture.request.sheet, fixture.request.values);
+  book.addSheet("填写说明", [["说明"], ["请逐项填写"]]);
+  return { app, book };
+}
+
+/** fetch() of a service that answers with the fixture, checking what the add-in sends. */
+function serviceStub(fixture, seen) {
+  return (url, init) => {
+    seen.push({ url, init });
+    return Promise.resolve({
+      ok: true,
+      status: 200,
+      text: () => Promise.resolve(JSON.stringify(fixture.answer)),
+    });
+  };
+}
+
+async function click(app, button, fetchImpl, settings = SETTINGS) {
+  const alerts = [];
+  const answer = await LedgerAddin.runButton(app, button, { fetchImpl, settings, alert: (m) => alerts.push(m) });
+  return { answer, alerts };
+}
+
+function near(actual, expected) {
+  if (typeof expected === "number" && typeof actual === "number") {
+    return Math.abs(actual - expected) < 1e-9;
+  }
+  return actual === expected;
+}
+
+/** The stand-in workbook holds, cell by cell, what the file writer writes. */
+function assertSheetsMatch(book, expected) {
+  const styles = expected.styles;
+  for (const sheetExpected of expected.sheets) {
+    const sheet = book.Worksheets.Item(sheetExpected.name);
+    const seen = new Set();
+    for (let [row, column, value, styleIndex, link] of sheetExpected.cells) {
+      const where = `${sheetExpected.name}!R${row}C${column}`;
+      const cell = sheet._cell(row, column, false);
+      assert.ok(cell, `${where}: no cell written`);
+      seen.add(`${row},${column}`);
+      const actual = cell.value === undefined ? null : cell.value;
+      // An empty text (a blank in a problem record) is an empty cell: Excel and WPS cannot
+      // hold "" written through Value2, and both show nothing.
+      value = value === "" ? null : value;
+      assert.ok(near(actual, value), `${where}: value ${JSON.stringify(actual)}, expected ${JSON.stringify(value)}`);
+      assert.equal(cell.formula, null, `${where}: a formula was written (${cell.formula})`);
+      const style = styles[styleIndex];
+      assert.equal(cell.numberFormat, style.number_format, `${where}: number format`);
+      assert.equal(cell.font.bold, style.bold, `${where}: bold`);
+      assert.equal(cell.font.italic, style.italic, `${where}: italic`);
+      assert.equal(cell.font.underline === 2, style.underline, `${where}: underline`);
+      assert.equal(cell.font.size, style.font_size, `${where}: font size`);
+      assert.equal(cell.font.color === 0 ? null : bgrToHex(cell.font.color), style.font_color, `${where}: font colour`);
+      assert.equal(cell.fill === null ? null : bgrToHex(cell.fill), style.fill, `${where}: fill`);
+      assert.equal(cell.wrap, style.wrap, `${where}: wrap`);
+      assert.equal(cell.horizontal, H_ALIGN[style.horizontal], `${where}: horizontal alignment`);
+      assert.equal(cell.vertical, V_ALIGN[style.vertical], `${where}: vertical alignment`);
+      for (const side of ["top", "bottom", "left", "right"]) {
+        const border = cell.borders[side];
+        if (style.border) {
+          assert.deepEqual(border, { style: 1, weight: 2, color: parseInt(style.border_color.match(/../g).reverse().join(""), 16) },
+            `${where}: ${side} border`);
+        } else {
+          assert.equal(border, null, `${where}: unexpected ${side} border`);
+        }
+      }
+      assert.equal(cell.hyperlink ? cell.hyperlink.subAddress : null, link, `${where}: hyperlink`);
+    }
+    for (const { row, column, cell } of sheet.usedCells()) {
+      if (!seen.has(`${row},${column}`)) {
+        assert.equal(cell.value, undefined, `${sheetExpected.name}!R${row}C${column}: a value the file writer does not write`);
+        assert.equal(cell.hyperlink, null, `${sheetExpected.name}!R${row}C${column}: an extra hyperlink`);
+      }
+    }
+    const merges = sheet.merges.map((box) => LedgerAddin.rangeAddress(box.r1, box.c1, box.r2, box.c2)).sort();
+    assert.deepEqual(merges, sheetExpected.merges, `${sheetExpected.name}: merged cells`);
+    assert.deepEqual([...sheet.columnWidths.entries()].sort((a, b) => a[0] - b[0]), sheetExpected.column_widths,
+      `${sheetExpected.name}: column widths`);
+    assert.deepEqual([...sheet.rowHeights.entries()].sort((a, b) => a[0] - b[0]), sheetExpected.row_heights,
+      `${sheetExpected.name}: row heights`);
+    assert.equal(sheet.freeze ? sheet.freeze.row : 0, sheetExpected.freeze_row, `${sheetExpected.name}: frozen rows`);
+    assert.equal(sheet.tabColor === null ? null : bgrToHex(sheet.tabColor), sheetExpected.tab_color, `${sheetExpected.name}: tab colour`);
+    assert.equal(sheet.pageSetup.Orientation, sheetExpected.landscape ? 2 : 1, `${sheetExpected.name}: orientation`);
+    assert.equal(sheet.Names.Item("_ledger_generated").Visible, false, `${sheetExpected.name}: generated marker`);
+    assertChartsMatch(book, sheet, sheetExpected.charts);
+  }
+}
+
+function assertChartsMatch(book, sheet, expectedCharts) {
+  assert.equal(sheet.charts.length, expectedCharts.length, `${sheet.name}: number of charts`);
+  expectedCharts.forEach((expected, index) => {
+    const chart = sheet.charts[index];
+    const where = `${sheet.name}: chart ${expected.title}`;
+    assert.equal(chart.ChartType, expected.chart_type, `${where}: type`);
+    assert.equal(chart.HasTitle, true, `${where}: has a title`);
+    assert.equal(chart.ChartTitle.Text, expected.title, `${where}: title`);
+    assert.equal(chart.series.length, expected.series.length, `${where}: number of series`);
+    expected.series.forEach((series, i) => {
+      const actual = chart.series[i];
+      assert.equal(actual.Name, series.name, `${where}: series ${i + 1} name`);
+      assert.equal(actual.Values.sheet.name, series.values.sheet, `${where}: series ${i + 1} values sheet`);
+      assert.equal(actual.Values.Address(), series.values.range, `${where}: series ${i + 1} values`);
+      assert.equal(actual.XValues.sheet.name, expected.categories.sheet, `${where}: categories sheet`);
+      assert.equal(actual.XValues.Address(), expected.categories.range, `${where}: categories`);
+      const color = actual.Format.Fill.ForeColor.RGB;
+      assert.equal(color === null ? null : bgrToHex(color), expected.kind === "pie" ? null : series.color,
+        `${where}: series ${i + 1} colour`);
+    });
+    const anchor = sheet.Range(LedgerAddin.rangeAddress(expected.anchor_row, expected.anchor_column,
+      expected.anchor_row, expected.anchor_column));
+    assert.equal(chart.position.Left, anchor.Left, `${where}: left edge at the anchor cell`);
+    assert.equal(chart.position.Top, anchor.Top, `${where}: top edge at the anchor cell`);
+  });
+}
+
+// -- the ribbon ----------------------------------------------------------------------------
+test("every ribbon callback named in ribbon.xml is a function ribbon.js puts on window", () => {
+  const xml = fs.readFileSync(path.join(ADDIN, "ribbon.xml"), "utf8");
+  const names = new Set([...xml.matchAll(/\b(?:onLoad|onAction|getImage|getLabel|getEnabled|getVisible)="([^"]+)"/g)]
+    .map((m) => m[1]));
+  assert.ok(names.has("OnAction") && names.has("OnAddinLoad") && names.has("GetImage"));
+  const window = { LedgerAddin, alert() {} };
+  vm.runInNewContext(fs.readFileSync(path.join(ADDIN, "js", "ribbon.js"), "utf8"), { window, LedgerAddin });
+  for (const name of names) {
+    assert.equal(typeof window[name], "function", `${name} is not on window`);
+  }
+  const ids = [...xml.matchAll(/<button id="([^"]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(ids.sort(), Object.keys(LedgerAddin.BUTTONS).sort());
+  for (const id of ids) {
+    assert.ok(fs.existsSync(path.join(ADDIN, window.GetImage({ Id: id }))), `image of ${id}`);
+  }
+});
+
+test("index.html loads the settings, the logic and the ribbon glue, in that order", () => {
+  const html = fs.readFileSync(path.join(ADDIN, "index.html"), "utf8");
+  const scripts = [...html.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(scripts, ["js/settings.js", "js/ledger.js", "js/ribbon.js"]);
+});
+
+test("a click in WPS runs the button's action with WPS's Application and fetch", async () => {
+  const fixture = loadFixture("overdue_10.json");
+  const app = new Application();
+  app.newWorkbook().addSheet(fixture.request.sheet, fixture.request.values);
+  const seen = [];
+  const alerts = [];
+  const window = { LedgerAddin, LEDGER_SETTINGS: SETTINGS, alert: (m) => alerts.push(m), fetch: serviceStub(fixture, seen) };
+  const wps = { EtApplication: () => app };
+  vm.runInNewContext(fs.readFileSync(path.join(ADDIN, "js", "ribbon.js"), "utf8"), { window, LedgerAddin, wps });
+  assert.equal(window.OnAddinLoad({ ribbon: true }), true);
+  assert.deepEqual(wps.ribbonUI, { ribbon: true });
+  assert.equal(window.OnAction({ Id: "ledgerCheckButton" }), true);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(alerts, []);
+  assert.equal(seen.length, 1);
+  assert.equal(app.ActiveWorkbook.ActiveSheet.Name, "逾期清单");
+});
+
+// -- reading the ledger ----------------------------------------------------------------------
+test("readLedger reads the first sheet that is not a summary sheet, or the named one", () => {
+  const app = new Application();
+  const book = app.newWorkbook();
+  book.addSheet("统计汇总", [["旧汇总"]]);
+  book.addSheet("台账", [[null, null], [null, "编号"], [null, "TA1"]]);
+  book.addSheet("台账2025", [["编号"], ["X"]]);
+  const read = LedgerAddin.readLedger(app, {});
+  assert.equal(read.sheet, "台账");
+  assert.deepEqual(read.values, [["编号"], ["TA1"]]);
+  assert.equal(read.first_row, 2);
+  assert.equal(read.first_column, 2);
+  assert.equal(LedgerAddin.readLedger(app, { ledgerSheet: "台账2025" }).sheet, "台账2025");
+  assert.throws(() => LedgerAddin.readLedger(app, { ledgerSheet: "没有" }), /没有名为“没有”的工作表.*“台账”/);
+  assert.throws(() => LedgerAddin.readLedger(new Application(), {}), /请先打开办理台账工作簿/);
+});
+
+test("empty rows at the end of the used range are not sent", () => {
+  const app = new Application();
+  const book = app.newWorkbook();
+  const sheet = book.addSheet("台账", [["编号", "案由"], ["TA1", "关于"]]);
+  sheet.Range("A9").NumberFormat = "@";  // formatted but empty: part of UsedRange
+  const read = LedgerAddin.readLedger(app, {});
+  assert.deepEqual(read.values, [["编号", "案由"], ["TA1", "关于"]]);
+  assert.deepEqual(LedgerAddin.trimGrid([[null]]), [[null]]);
+});
+
+test("a one-cell ledger and a COM array are read as rows", () => {
+  assert.deepEqual(LedgerAddin.normalizeGrid("编号"), [["编号"]]);
+  assert.deepEqual(LedgerAddin.normalizeGrid(undefined), [[null]]);
+  assert.deepEqual(LedgerAddin.normalizeGrid([1, undefined]), [[1, null]]);
+  const safeArray = { toArray: () => [1, 2, 3, 4, 5, 6], lbound: () => 1, ubound: (d) => (d === 1 ? 2 : 3) };
+  assert.deepEqual(LedgerAddin.normalizeGrid(safeArray), [[1, 3, 5], [2, 4, 6]]);
+});
+
+// -- writing the answer -----------------------------------------------------------------------
+test("一键统计 on the sample ledger: the workbook holds, cell by cell, what the file writer writes", async () => {
+  const fixture = loadFixture("sample.json");
+  const { app, book } = bookWithLedger(fixture);
+  const seen = [];
+  const { answer, alerts } = await click(app, "ledgerRefreshButton", serviceStub(fixture, seen));
+  assert.deepEqual(alerts, []);
+  assert.ok(answer);
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0].url, "http://127.0.0.1:28190/v1/summary");
+  assert.equal(seen[0].init.method, "POST");
+  assert.equal(seen[0].init.headers["X-Ledger-Token"], "test-token");
+  const sent = JSON.parse(seen[0].init.body);
+  assert.deepEqual(sent, fixture.request, "the add-in sends UsedRange.Value2 of the ledger and its position");
+  assert.equal(app.log.reads, 1, "the ledger is read with one Value2 read");
+
+  assert.deepEqual(book.sheets.map((s) => s.Name), ["台账", "填写说明", "统计汇总", "科室统计", "逾期清单", "即将到期", "数据问题"]);
+  assertSheetsMatch(book, fixture.expected);
+  assert.equal(book.ActiveSheet.Name, "统计汇总");
+  assert.equal(app.DisplayAlerts, true, "DisplayAlerts is restored");
+  assert.equal(app.ScreenUpdating, true, "ScreenUpdating is restored");
+  assert.match(app.StatusBar, /共 60 件，已逾期 8 件/);
+  assert.deepEqual(book.Worksheets.Item("台账").Range("A1").Value2, fixture.request.values[0][0], "the ledger is not touched");
+});
+
+test("a second click replaces the summary sheets instead of adding more", async () => {
+  const fixture = loadFixture("sample.json");
+  const { app, book } = bookWithLedger(fixture);
+  await click(app, "ledgerRefreshButton", serviceStub(fixture, []));
+  const ledgerCells = book.Worksheets.Item("台账").cells.size;
+  const { alerts } = await click(app, "ledgerRefreshButton", serviceStub(fixture, []));
+  assert.deepEqual(alerts, []);
+  assert.deepEqual(book.sheets.map((s) => s.Name), ["台账", "填写说明", "统计汇总", "科室统计", "逾期清单", "即将到期", "数据问题"]);
+  assert.equal(book.Worksheets.Item("台账").cells.size, ledgerCells);
+  assertSheetsMatch(book, fixture.expected);
+});
+
+test("逾期清单 shows the overdue list; 生成汇报 shows the report sentences and says where they are", async () => {
+  const fixture = loadFixture("sample.json");
+  let { app, book } = bookWithLedger(fixture);
+  let result = await click(app, "ledgerCheckButton", serviceStub(fixture, []));
+  assert.deepEqual(result.alerts, []);
+  assert.equal(book.ActiveSheet.Name, "逾期清单");
+
+  ({ app, book } = bookWithLedger(fixture));
+  result = await click(app, "ledgerReportButton", serviceStub(fixture, []));
+  const anchor = fixture.answer.report_anchor;
+  assert.equal(book.ActiveSheet.Name, anchor.sheet);
+  assert.equal(book.ActiveSheet.selection, `$${anchor.cell.replace(/(\d+)/, "$$$1")}`);
+  assert.deepEqual(result.alerts, [fixture.answer.messages.report]);
+  assert.match(result.alerts[0], /汇报用语/);
+});
+
+test("a staff sheet that has a summary sheet's name is never overwritten", async () => {
+  const fixture = loadFixture("sample.json");
+  const { app, book } = bookWithLedger(fixture);
+  book.addSheet("逾期清单", [["科室自己记的逾期情况"]]);
+  const { answer, alerts } = await click(app, "ledgerRefreshButton", serviceStub(fixture, []));
+  assert.equal(answer, null);
+  assert.equal(alerts.length, 1);
+  assert.match(alerts[0], /已有名为“逾期清单”的工作表，但它不是台账助手生成的/);
+  assert.deepEqual(book.sheets.map((s) => s.Name), ["台账", "填写说明", "逾期清单"]);
+  assert.equal(book.Worksheets.Item("逾期清单").Range("A1").Value2, "科室自己记的逾期情况");
+  assert.equal(app.DisplayAlerts, true);
+});
+
+test("text that looks like a formula, a number or a date stays text", () => {
+  const app = new Application();
+  const book = app.newWorkbook();
+  book.addSheet("台账", [["编号"]]);
+  const texts = ["=HYPERLINK(\"http://example.com\")", "+1", "-5", "@SUM(A1)", "001", "2024-03-05", "3月5日",
+    "50%", "TRUE", "—", "关于=号的建议", "TA2026001"];
+  const sheet = {
+    name: "数据问题", tab_color: null, freeze_row: 0, landscape: true, fit_to_width: false,
+    column_widths: [], row_heights: [], merges: [], charts: [],
+    blocks: [{
+      row: 1, column: 1, range: `A1:A${texts.length}`, values: texts.map((t) => [t]), styles: ["text"],
+      formats: [{ number_format: "General", bold: false, italic: false, underline: false, font_size: 11,
+        font_color: null, fill: null, wrap: false, horizontal: "general", vertical: "center", border: false,
+        border_color: null }],
+      row_fills: null, fills: {}, links: texts.map(() => "'台账'!A1"),
+    }],
+  };
+  LedgerAddin.applyModel(app, [sheet], {});
+  const written = book.Worksheets.Item("数据问题");
+  texts.forEach((text, index) => {
+    const cell = written._cell(index + 1, 1, false);
+    assert.equal(cell.value, text, `row ${index + 1}`);
+    assert.equal(cell.formula, null, `row ${index + 1} became a formula`);
+    assert.equal(cell.hyperlink.subAddress, "'台账'!A1");
+  });
+});
+
+// -- failures ---------------------------------------------------------------------------------
+test("the service not running: a clear message saying how to start it", async () => {
+  const fixture = loadFixture("overdue_10.json");
+  const { app, book } = bookWithLedger(fixture);
+  const refused = () => Promise.reject(new TypeError("Failed to fetch"));
+  const { answer, alerts } = await click(app, "ledgerRefreshButton", refused);
+  assert.equal(answer, null);
+  assert.equal(alerts.length, 1);
+  assert.match(alerts[0], /无法连接台账助手服务（127\.0\.0\.1:28190）/);
+  assert.match(alerts[0], /ledger serve/);
+  assert.equal(book.sheets.length, 2, "nothing written");
+});
+
+test("a refusal or a ledger error of the service is shown as the service words it", async () => {
+  const fixture = loadFixture("overdue_10.json");
+  const { app } = bookWithLedger(fixture);
+  const answerWith = (status, body) => () => Promise.resolve({
+    ok: false, status, text: () => Promise.resolve(JSON.stringify(body)),
+  });
+  let result = await click(app, "ledgerRefreshButton", answerWith(403, { error: "forbidden_token", message: "拒绝访问：令牌不正确。" }));
+  assert.match(result.alerts[0], /拒绝访问：令牌不正确。[\s\S]*403/);
+  result = await click(app, "ledgerRefreshButton", answerWith(422, { error: "bad_ledger", message: "无法读取台账：找不到表头" }));
+  assert.match(result.alerts[0], /无法读取台账：找不到表头/);
+  result = await click(app, "ledgerRefreshButton", () => Promise.resolve({ ok: true, status: 200, text: () => Promise.resolve("<html>") }));
+  assert.match(result.alerts[0], /返回的内容无法识别/);
+});
+
+test("without settings (wps-setup not run) nothing is sent and the user is told what to run", async () => {
+  const fixture = loadFixture("overdue_10.json");
+  const { app } = bookWithLedger(fixture);
+  const seen = [];
+  const result = await click(app, "ledgerRefreshButton", serviceStub(fixture, seen), null);
+  assert.equal(seen.length, 0);
+  assert.match(result.alerts[0], /ledger wps-setup/);
+});
+
+test("the XMLHttpRequest fallback behaves like fetch", async () => {
+  class FakeXhr {
+    open(method, url) { this.method = method; this.url = url; this.headers = {}; }
+    setRequestHeader(key, value) { this.headers[key] = value; }
+    send(body) {
+      FakeXhr.last = this;
+      this.body = body;
+      this.status = 200;
+      this.responseText = "{\"ok\":1}";
+      setTimeout(() => this.onload(), 0);
+    }
+  }
+  const fetchImpl = LedgerAddin.makeXhrFetch(FakeXhr);
+  const response = await fetchImpl("http://127.0.0.1:1/v1/summary", { method: "POST", headers: { A: "b" }, body: "{}" });
+  assert.equal(response.ok, true);
+  assert.equal(await response.text(), "{\"ok\":1}");
+  assert.deepEqual(FakeXhr.last.headers, { A: "b" });
+  assert.equal(FakeXhr.last.method, "POST");
+});
+
+// -- the number of calls ------------------------------------------------------------------------
+function writesFor(fixture) {
+  const { app, book } = bookWithLedger(fixture);
+  return click(app, "ledgerRefreshButton", serviceStub(fixture, [])).then(({ alerts }) => {
+    assert.deepEqual(alerts, []);
+    assertSheetsMatch(book, fixture.expected);
+    const links = fixture.answer.sheets.reduce((sum, sheet) => sum + sheet.blocks.reduce(
+      (n, block) => n + (block.links || []).filter(Boolean).length, 0), 0);
+    assert.equal(app.log.hyperlinks, links, "one Hyperlinks.Add per linked row");
+    return app.log.rangeWrites;
+  });
+}
+
+test("the number of Range writes does not grow with the number of rows (10 and 5,000 overdue items)", async (t) => {
+  const small = loadFixture("overdue_10.json");
+  const large = loadFixture("overdue_5000.json");
+  if (!large) {
+    t.skip("overdue_5000.json is missing: run python macros/wps/test/make_fixture.py --large");
+    return;
+  }
+  assert.equal(small.answer.stats.overdue, 10);
+  assert.equal(large.answer.stats.overdue, 5000);
+  const fewer = await writesFor(small);
+  const more = await writesFor(large);
+  assert.equal(more, fewer, `Range writes: ${fewer} for 10 items, ${more} for 5,000`);
+  assert.ok(fewer < 600, `${fewer} Range writes for five sheets`);
+});
+
+test("the stand-in follows Excel's addresses", () => {
+  assert.deepEqual(parseAddress("$B$2:$C$10"), { r1: 2, c1: 2, r2: 10, c2: 3 });
+  assert.deepEqual(parseAddress("B:I"), { r1: 1, c1: 2, r2: 1048576, c2: 9 });
+  assert.deepEqual(parseAddress("2:2"), { r1: 2, c1: 1, r2: 2, c2: 16384 });
+  assert.equal(LedgerAddin.rgbToBgr("1F4E79"), 0x794e1f);
+  assert.equal(bgrToHex(LedgerAddin.rgbToBgr("1F4E79")), "1F4E79");
+});
