@@ -19,8 +19,9 @@ import locale
 import os
 import re
 import sys
-import tempfile
 from pathlib import Path
+
+from automation.safe_write import write_file_atomically
 
 CONFIG_DIR = ".xlwings"
 CONFIG_FILE = "xlwings.conf"
@@ -69,20 +70,6 @@ def _line_value(line: bytes, encoding: str) -> str:
 
 def _same_path(a: str, b: str) -> bool:
     return os.path.normcase(os.path.normpath(a)) == os.path.normcase(os.path.normpath(b))
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_xlwings_conf(
@@ -135,7 +122,7 @@ def write_xlwings_conf(
     if new_bytes == old_bytes:
         report.append(f"Excel 加载项配置已是最新，未改动：{path}")
     else:
-        _write_atomically(path, new_bytes)
+        write_file_atomically(path, new_bytes)
         verb = "已更新" if old_bytes else "已创建"
         report.append(f"{verb} Excel 加载项配置：{path}")
     report.append(f"Python 解释器（{INTERPRETER_KEY}）：{interpreter_value}")

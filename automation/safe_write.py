@@ -134,6 +134,28 @@ def _fsync_dir(folder: Path) -> None:
         os.close(descriptor)
 
 
+def write_file_atomically(path: Path, data: bytes, *, mode: int | None = None) -> None:
+    """Replace a small file (a setting, a token, a manifest) atomically: a temporary file in
+    the same folder, flushed to disk, then renamed over `path`. `mode` (e.g. 0o600) is set
+    before any byte is written, so a secret is never readable by others, even briefly."""
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        if mode is not None:
+            os.chmod(temp, mode)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
 def _write_new_file(path: Path, data: bytes) -> None:
     """Create `path` (which must not exist) with `data`, flushed to disk."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)

@@ -29,7 +29,6 @@ import secrets
 import shutil
 import subprocess
 import sys
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -156,36 +155,21 @@ def read_token(home: Path | None = None, platform: str | None = None,
 
 def _write_private(path: Path, text: str) -> None:
     """Write a file only its owner can read (0600; on Windows %APPDATA% is private already)."""
+    from automation.safe_write import write_file_atomically
+
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.chmod(path.parent, 0o700)
     except OSError:
         pass
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", text=False)
-    try:
-        os.chmod(temp, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    os.chmod(path, 0o600)
+    write_file_atomically(path, text.encode("utf-8"), mode=0o600)
 
 
 def _write_text(path: Path, text: str) -> None:
     """Write a file atomically (a temporary file in the same folder, then a rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    from automation.safe_write import write_file_atomically
+
+    write_file_atomically(path, text.encode("utf-8"))
 
 
 def ensure_token(place: Layout, new: bool = False) -> tuple[str, bool]:
