@@ -17,12 +17,15 @@ class Distinct:
         self._filled = None
 
     def filled(self, codes=None):
-        """Whether each row's value is filled (computed once per column)."""
+        """Whether each row's value is filled (computed once per column). Blank are: None,
+        empty or white-space text, and the words clerks use for "nothing" (—, 无, / ...)."""
         import numpy as np
 
+        from automation.dates import EMPTY_MARKERS
+
         if self._filled is None:
-            self._filled = np.array([not (u is None or u == "" or (u.__class__ is str and u.isspace()))
-                                     for u in self.uniques], dtype=bool)
+            self._filled = np.array([not (u is None or u == "" or (u.__class__ is str and (
+                u.isspace() or u.strip() in EMPTY_MARKERS))) for u in self.uniques], dtype=bool)
         return self._filled[self.codes if codes is None else codes]
 
     @classmethod

@@ -578,9 +578,7 @@ class _RowReader:
     def check_required(self, key: str, column: Distinct, codes, excel_rows) -> None:
         import numpy as np
 
-        blank = ~column.filled(codes)
-        # "—", "无", "/" ... say blank too (the vocabularies and dates read them as blank)
-        blank |= column.map(lambda v: v.__class__ is str and v.strip() in EMPTY_MARKERS, bool, codes)
+        blank = ~column.filled(codes)  # "—", "无", "/" ... are blank too
         for position in np.flatnonzero(blank).tolist():
             self.problem(key, int(excel_rows[position]), "", messages.MISSING_VALUE)
 

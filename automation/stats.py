@@ -158,13 +158,17 @@ def group_label(value: Any) -> str:
 
 def compute(classified: Classified, config: Config) -> Statistics:
     """All statistics for a classified ledger."""
+    import pandas as pd
+
     items = classified.items
     counts = count_columns(items, config)
     totals = figures({k: int(v) for k, v in counts.sum().items()}, config)
     groups = {}
     for dimension in DIMENSIONS:
         labels = map_distinct(items[dimension].tolist(), group_label)
-        summed = counts.groupby(labels, sort=False).sum()
+        # A Series key (not a bare array): pandas would otherwise first try the array as a
+        # column name and format it into an error message, which costs more than the sum.
+        summed = counts.groupby(pd.Series(labels, index=counts.index), sort=False).sum()
         groups[dimension] = {
             str(label): figures({k: int(v) for k, v in row.items()}, config) for label, row in summed.iterrows()
         }
