@@ -117,3 +117,42 @@ def test_row_fills_follow_urgency():
     sheet = book.sheets[messages.SHEET_OVERDUE]
     fill = FILLS["overdue"] if analysis.statistics.overdue_items[0].days > 30 else FILLS["overdue_light"]
     assert sheet.cell(5, 2).color == tuple(int(fill[i:i + 2], 16) for i in (0, 2, 4))
+
+
+def test_live_writer_and_file_writer_hold_the_same_cells(tmp_path):
+    """One layout, two writers: the workbook the file writer produces, read back with
+    openpyxl, holds cell for cell what the live writer put into the stand-in (values,
+    number formats, fills, hyperlinks, merges, column widths)."""
+    import openpyxl
+
+    from automation.xlsx import write_owned_sheets
+
+    config = Config()
+    analysis = analyse_file(SAMPLE, config, TODAY)
+    model = build_summary(analysis.statistics, config, NOW)
+    book = Book()
+    book.add_sheet_with_values("台账", [["x"]])
+    LiveWriter(book).write(model)
+    written = tmp_path / "written.xlsx"
+    written.write_bytes(write_owned_sheets(SAMPLE.read_bytes(), model))
+    workbook = openpyxl.load_workbook(written)
+    compared = 0
+    for sheet_model in model.sheets:
+        live, file_sheet = book.sheets[sheet_model.name], workbook[sheet_model.name]
+        for (row, column), cell in live.cells.items():
+            file_cell = file_sheet.cell(row=row, column=column)
+            assert file_cell.value == cell.value, (sheet_model.name, row, column)
+            if cell.value is not None:
+                assert file_cell.number_format == cell.number_format, (sheet_model.name, row, column)
+                if cell.color is not None:
+                    assert file_cell.fill.fgColor.rgb[-6:] == "%02X%02X%02X" % cell.color
+                if cell.hyperlink is not None:
+                    assert "#" + file_cell.hyperlink.location == cell.hyperlink
+                compared += 1
+        live_merges = {(r1, c1, r2, c2) for r1, c1, r2, c2 in live.merges}
+        file_merges = {(m.min_row, m.min_col, m.max_row, m.max_col) for m in file_sheet.merged_cells.ranges}
+        assert live_merges == file_merges
+        for column, width in live.widths.items():
+            letter = openpyxl.utils.get_column_letter(column)
+            assert file_sheet.column_dimensions[letter].width == pytest.approx(width, abs=0.01)
+    assert compared > 400  # the sample gives 447 filled cells: the comparison is not vacuous
