@@ -41,7 +41,6 @@ REPLY_AFTER_TODAY = "答复日期晚于统计日期 {today}，按未办结统计
 NO_DEADLINE = "无法确定办理时限（没有办理时限，交办日期也无法识别）"
 NO_DEADLINE_NO_LIMIT = "无法确定办理时限（没有办理时限，办理类型为空、无法识别或在 config.ini [time_limits] 中没有时限）"
 DUPLICATE_ID = "编号重复（与第 {rows} 行相同）；如为分办件可忽略，各行均计入统计"
-REPLY_BEFORE_ASSIGNED = "答复日期早于交办日期"
 CALENDAR_YEAR_UNKNOWN = "提示：节假日日历尚未收录 {years} 年，这些年份的工作日只按周末计算。请升级 chinese-calendar 包。"
 
 # --- display ---------------------------------------------------------------------------

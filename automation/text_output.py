@@ -54,22 +54,37 @@ GROUP_KEYS = ("total", "completed", "in_progress", "overdue", "due_soon", "compl
               "satisfaction_rate")
 
 
+def display_width(text: str) -> int:
+    """Columns a text takes in a terminal: Chinese characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def left(text: str, width: int) -> str:
+    return text + " " * max(0, width - display_width(text))
+
+
+def right(text: str, width: int) -> str:
+    return " " * max(0, width - display_width(text)) + text
+
+
 def stats_text(statistics: Statistics, config: Config) -> str:
-    """A readable table of the headline figures and each breakdown."""
+    """A readable table of the headline figures and each breakdown, aligned for Chinese."""
     totals = statistics.totals
     labels = messages.STAT_LABELS
     lines = [messages.STATS_TITLE.format(today=statistics.as_of.isoformat()), ""]
-    lines += [f"  {labels[key]:<8}{totals[key]:>8} 件" for key in HEADLINE_KEYS]
-    lines += [f"  {labels[key]:<8}{format_rate(totals[key]):>9}" for key in RATE_KEYS]
-    lines.append(f"  {labels['unsatisfied']:<8}{totals['unsatisfied']:>8} 件")
+    lines += [f"  {left(labels[key], 12)}{right(str(totals[key]), 8)} 件" for key in HEADLINE_KEYS]
+    lines += [f"  {left(labels[key], 12)}{right(format_rate(totals[key]), 8)}" for key in RATE_KEYS]
+    lines.append(f"  {left(labels['unsatisfied'], 12)}{right(str(totals['unsatisfied']), 8)} 件")
     classes = "  ".join(f"{letter}类 {count} 件" for letter, count in totals["reply_classes"].items())
     lines.append(f"  答复类别  {classes}")
     for dimension, title in messages.DIMENSIONS.items():
         lines += ["", messages.STATS_GROUP_TITLE.format(dimension=title)]
-        lines.append("  " + f"{title:<12}" + "".join(f"{labels[key]:>8}" for key in GROUP_KEYS))
+        lines.append("  " + left(title, 18) + "".join(right(labels[key], 12) for key in GROUP_KEYS))
         for label, figures in statistics.groups[dimension].items():
             cells = [format_rate(figures[key]) if key.endswith("rate") else str(figures[key]) for key in GROUP_KEYS]
-            lines.append("  " + f"{label:<12}" + "".join(f"{cell:>10}" for cell in cells))
+            lines.append("  " + left(label, 18) + "".join(right(cell, 12) for cell in cells))
     lines += statistics.warnings
     return "\n".join(lines)
 
