@@ -407,9 +407,6 @@ class _Vocabulary:
 class _RowReader:
     """Reads item rows column by column, recording a Problem for every unreadable cell."""
 
-    TEXT_KEYS = ("seq", "id", "title", "proposer", "lead_unit", "section", "handler", "leader", "topic",
-                 "contact", "public", "note")
-
     def __init__(self, sheet: str, columns: dict[str, ColumnMatch], config: Config, today: dt.date, first_row: int):
         self.sheet = sheet
         self.columns = columns

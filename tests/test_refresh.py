@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
 import shutil
 import signal
 import subprocess

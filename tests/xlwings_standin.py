@@ -11,7 +11,6 @@ contents like Excel would, and counts the calls so tests can check how many reac
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
