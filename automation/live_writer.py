@@ -12,7 +12,7 @@ import datetime as dt
 from itertools import groupby
 from typing import Any
 
-from automation.model import FILLS, STYLES, Area, Block, Chart, SheetModel, SummaryModel, resolve_style
+from automation.model import FILLS, STYLES, Area, Block, Chart, SheetModel, SummaryModel, area_address, resolve_style
 
 #: Rows beyond this get no hyperlink in the live writer (each link is one call to Excel).
 LIVE_LINK_LIMIT = 2000
@@ -131,11 +131,4 @@ class LiveWriter:
         source_sheet = self.book.sheets[chart.categories.sheet]
         areas = [chart.categories] + [series.values for series in chart.series]
         with_headers = [Area(a.sheet, max(a.first_row - 1, 1), a.first_column, a.last_row, a.last_column) for a in areas]
-        return source_sheet.range(",".join(_address(area) for area in with_headers))
-
-
-def _address(area: Area) -> str:
-    from automation.model import column_letter
-
-    return (f"{column_letter(area.first_column)}{area.first_row}:"
-            f"{column_letter(area.last_column)}{area.last_row}")
+        return source_sheet.range(",".join(area_address(area) for area in with_headers))

@@ -172,11 +172,23 @@ def quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
-def area_reference(area: Area, absolute: bool = True) -> str:
+def range_address(first_row: int, first_column: int, last_row: int, last_column: int, absolute: bool = False) -> str:
+    """'A1:C3' (or '$A$1:$C$3'); a single cell as 'A1'."""
     dollar = "$" if absolute else ""
-    first = f"{dollar}{column_letter(area.first_column)}{dollar}{area.first_row}"
-    last = f"{dollar}{column_letter(area.last_column)}{dollar}{area.last_row}"
-    return f"{quote_sheet(area.sheet)}!{first}:{last}"
+    first = f"{dollar}{column_letter(first_column)}{dollar}{first_row}"
+    if (first_row, first_column) == (last_row, last_column):
+        return first
+    return f"{first}:{dollar}{column_letter(last_column)}{dollar}{last_row}"
+
+
+def area_address(area: Area, absolute: bool = False) -> str:
+    """An Area without its sheet: 'A5:A9'."""
+    return range_address(area.first_row, area.first_column, area.last_row, area.last_column, absolute)
+
+
+def area_reference(area: Area, absolute: bool = True) -> str:
+    """An Area as a formula reference with its sheet: "'科室统计'!$A$5:$A$9"."""
+    return f"{quote_sheet(area.sheet)}!{area_address(area, absolute)}"
 
 
 def iter_cells(sheet: SheetModel):

@@ -52,6 +52,7 @@ from automation.model import (
     Style,
     SummaryModel,
     column_letter,
+    range_address,
     resolve_style,
 )
 
@@ -257,15 +258,6 @@ def render_sheet(sheet: SheetModel) -> dict[str, Any]:
         "blocks": [render_block(block) for block in sheet.blocks if block.values],
         "charts": [render_chart(chart) for chart in sheet.charts],
     }
-
-
-def range_address(first_row: int, first_column: int, last_row: int, last_column: int, absolute: bool = False) -> str:
-    """'A1:C3' (or '$A$1:$C$3'); a single cell as 'A1'."""
-    dollar = "$" if absolute else ""
-    first = f"{dollar}{column_letter(first_column)}{dollar}{first_row}"
-    if (first_row, first_column) == (last_row, last_column):
-        return first
-    return f"{first}:{dollar}{column_letter(last_column)}{dollar}{last_row}"
 
 
 def style_json(style: Style) -> dict[str, Any]:
