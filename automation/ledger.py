@@ -378,9 +378,20 @@ def cell_text(value: Any) -> str:
 _NEGATIONS = frozenset("未不没无非否待")
 
 
+def _contains_unnegated(text: str, word: str) -> bool:
+    """Whether `word` occurs in `text` without a negation among the two characters before it."""
+    start = text.find(word)
+    while start >= 0:
+        if not _NEGATIONS.intersection(text[max(0, start - 2):start]):
+            return True
+        start = text.find(word, start + 1)
+    return False
+
+
 class _Vocabulary:
     """Maps what clerks type to a canonical word: exact after folding, else the longest
-    synonym contained in the value, unless the rest of the value negates it."""
+    synonym contained in the value, unless a negation stands right before it (未答复,
+    待答复, 不太满意); words elsewhere in the cell (已答复，待测评) do not negate it."""
 
     def __init__(self, words: dict[str, list[str]]):
         self.exact: dict[str, str] = {}
@@ -398,8 +409,7 @@ class _Vocabulary:
         found = self.exact.get(folded)
         if found is None:
             found = next((canonical for word, canonical in self.by_length
-                          if word and word in folded and not _NEGATIONS.intersection(folded.replace(word, "", 1))),
-                         None)
+                          if word and _contains_unnegated(folded, word)), None)
         self.cache[text] = found
         return found
 
