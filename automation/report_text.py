@@ -87,14 +87,18 @@ def opening_sentence(statistics: Statistics, config: Config, year: int | None = 
     office = config.office_name
     period = period_word(statistics, year)
     parts = []
-    for kind, figures in statistics.groups["kind"].items():
+    kinds = statistics.groups["kind"]
+    for kind, figures in kinds.items():
         noun = KIND_NOUNS.get(kind, (kind, "", ""))[0]
+        # No kind column (or none filled in): speak of the items plainly.
+        plain = kind == messages.BLANK_VALUE and len(kinds) == 1
         if kind == messages.BLANK_VALUE:
-            noun = "未填写类别的事项"
+            noun = "提案建议" if plain else "未填写类别的事项"
         lead, assisting = figures["lead"], figures["assisting"]
         every = "均" if figures["total"] > 1 else ""
         if assisting and lead:
-            detail = f"其中：{noun}主办件{lead}件，{noun}协办件{assisting}件"
+            repeat = "" if plain else noun
+            detail = f"其中：{repeat}主办件{lead}件，{repeat}协办件{assisting}件"
         elif lead:
             detail = f"{every}为主办件"
         elif assisting:

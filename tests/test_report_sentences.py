@@ -219,3 +219,19 @@ def test_same_sentences_in_summary_sheet_word_and_markdown(tmp_path, rows):
         if sentence:
             assert sentence in word_text, label
             assert sentence in markdown, label
+
+
+def test_opening_without_a_kind_column_speaks_plainly():
+    """A ledger with no 类别 column: no "未填写类别的事项" in the opening."""
+    import datetime as dt
+
+    from automation.analysis import analyse_grid
+    from automation.config import Config
+    from automation.report_text import opening_sentence
+
+    header = ["编号", "案由", "办理类型", "承办科室", "交办日期", "办理状态", "答复日期"]
+    grid = [header,
+            ["TA1", "关于甲的建议", "主办", "产业发展科", dt.date(2026, 3, 1), "已办结", dt.date(2026, 5, 1)],
+            ["TA2", "关于乙的建议", "协办", "产业发展科", dt.date(2026, 5, 1), "办理中", None]]
+    statistics = analyse_grid(grid, "台账", Config(), dt.date(2026, 6, 28)).statistics
+    assert opening_sentence(statistics, Config()) == "今年，我局承办提案建议共2件，其中：主办件1件，协办件1件。"
