@@ -32,6 +32,8 @@ AS_TYPED_KEYS = ("title",)
 #: Columns no figure or list uses: carried as the cells hold them, without conversion.
 RAW_KEYS = ("seq", "note", "public", "lead_unit")
 TOTAL_ROW_WORDS = ("合计", "总计", "小计", "共计")
+#: How a note below the table begins (a row with that one cell filled is not an item).
+NOTE_WORDS = ("注", "备注", "说明", "填表", "制表", "审核", "填报", "联系人", "附", "*", "※")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 
@@ -160,7 +162,11 @@ def read_ledger(source: Path | bytes, config: Config, today: dt.date, display_na
             raise LedgerError(messages.DAMAGED_WORKBOOK.format(path=display_name or source, detail=_short(error))) from None
 
     sheet_name, automatic = choose_sheet(names, config, lambda name: grid(name, HEADER_SEARCH_ROWS))
-    ledger = parse_grid(grid(sheet_name), sheet_name, config, today)
+    try:
+        merged = sheets[sheet_name].merged_cell_ranges or ()
+    except Exception:  # not every format gives its merged areas; reading goes on without
+        merged = ()
+    ledger = parse_grid(grid(sheet_name), sheet_name, config, today, merged_ranges=merged)
     ledger.sheet_names = names
     ledger.sheet_chosen_automatically = automatic
     return ledger
@@ -303,15 +309,21 @@ def parse_grid(
     today: dt.date,
     first_row: int = 1,
     first_column: int = 1,
+    merged_ranges: Sequence[tuple[tuple[int, int], tuple[int, int]]] = (),
 ) -> Ledger:
     """Turn a grid of cell values (row 0 is Excel row `first_row`) into a Ledger.
 
+    `merged_ranges` are the sheet's merged areas, ((first row, first column), (last row, last
+    column)) 0-based in the grid: a cell merged down over several item rows (承办科室 or 分管领导
+    written once for a group of items) counts for each of those rows.
     Raises LedgerError when there is no header row or a required column is missing.
     """
     header = find_header(rows, config)
     if header is None:
         raise LedgerError(messages.NO_HEADER_ROW.format(sheet=sheet, rows=HEADER_SEARCH_ROWS))
     header_rows, columns = header
+    if merged_ranges:
+        rows = fill_merged_down(rows, merged_ranges, header_rows[-1] + 1)
     if first_column != 1:
         columns = {
             key: ColumnMatch(key, m.index, m.header, column_letter(m.index + first_column))
@@ -334,6 +346,25 @@ def parse_grid(
         items=items,
         problems=reader.problems,
     )
+
+
+def fill_merged_down(rows: list[list[Any]], merged_ranges, first_data_row: int) -> list[list[Any]]:
+    """A copy of the grid where each area merged down one column below the header holds its
+    value in every row. Areas merged across columns are left alone: a note or a 合计 row
+    spread over the width is not an item's value."""
+    filled = None
+    for (top, left), (bottom, right) in merged_ranges:
+        if left != right or bottom <= top or top < first_data_row or top >= len(rows):
+            continue
+        if filled is None:
+            filled = list(rows)
+        value = rows[top][left] if left < len(rows[top]) else None
+        for index in range(top + 1, min(bottom, len(rows) - 1) + 1):
+            row = list(filled[index])
+            if left < len(row) and not _filled(row[left]):
+                row[left] = value
+                filled[index] = row
+    return filled if filled is not None else rows
 
 
 def _require_columns(rows, header_rows, columns, sheet, config, first_row) -> None:
@@ -481,13 +512,14 @@ class _RowReader:
         import numpy as np
 
         count = len(data_rows)
-        nonblank = np.zeros(count, dtype=bool)
+        filled_cells = np.zeros(count, dtype=int)
         for column in factorized.values():
-            nonblank |= column.filled()
+            filled_cells += column.filled()
         for key in RAW_KEYS:
             match = self.columns.get(key)
             if match is not None and match.index < len(grid_columns):
-                nonblank |= Distinct.of(grid_columns[match.index]).filled()
+                filled_cells += Distinct.of(grid_columns[match.index]).filled()
+        nonblank = filled_cells > 0
         # A total row names itself in one of its first cells or in the id / title column.
         suspects = np.zeros(count, dtype=bool)
         by_index = {m.index: factorized[key] for key, m in self.columns.items() if key in factorized}
@@ -499,11 +531,16 @@ class _RowReader:
         for key in ("id", "title"):
             if key in factorized:
                 blank &= ~factorized[key].filled()
-        candidates = nonblank & (suspects | blank)
+        # A note below the table (注：… / 填表人：…) fills one cell only.
+        candidates = nonblank & (suspects | blank | (filled_cells == 1))
         dropped = []
         for offset in np.flatnonzero(candidates).tolist():
             first = next((v for v in data_rows[offset] if _filled(v)), "")
             if _starts_total(first):
+                dropped.append(offset)
+            elif filled_cells[offset] == 1 and first.__class__ is str and first.strip().startswith(NOTE_WORDS):
+                self.problem("id", start + offset + self.first_row, cell_text(first), messages.NOTE_ROW,
+                             severity="提示")
                 dropped.append(offset)
             elif blank[offset]:
                 self.problem("id", start + offset + self.first_row, cell_text(first),

@@ -31,6 +31,7 @@ UNEXPECTED = "出现意外错误：{error}。详细信息已写入日志 {log}�
 BAD_DATE = "无法识别的日期"
 DATE_OUT_OF_RANGE = "日期超出合理范围"
 MISSING_VALUE = "必填项为空"
+NOTE_ROW = "说明文字行，未计入统计"
 UNKNOWN_ROLE = "无法识别的办理类型（应为：{allowed}）"
 UNKNOWN_KIND = "无法识别的类别（应为：{allowed}）"
 UNKNOWN_STATUS = "无法识别的办理状态（应为：{allowed}）"
