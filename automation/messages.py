@@ -62,8 +62,8 @@ CHECK_PROBLEM_LINE = "  {sheet} 第 {row} 行「{column}」：{value} —— {me
 CHECK_SUMMARY = "合计 {total} 件：已办结 {completed} 件，办理中 {in_progress} 件，已逾期 {overdue} 件，即将到期 {due_soon} 件。"
 
 COLUMNS_TITLE = "工作表“{sheet}”的表头在第 {row} 行，匹配结果："
-COLUMNS_MATCHED = "  {header:<16} → {key:<12}（{meaning}）"
-COLUMNS_UNMATCHED = "  {header:<16} → 未使用"
+COLUMNS_MATCHED = "  {header} → {key:<12}（{meaning}）"
+COLUMNS_UNMATCHED = "  {header} → 未使用"
 COLUMNS_MISSING = "缺少的列："
 COLUMNS_MISSING_LINE = "  {key:<12}（{meaning}）{required}"
 COLUMNS_REQUIRED = "【必需】"

@@ -122,10 +122,10 @@ def columns_text(ledger_path: Path, config: Config) -> str:
         header_index[index] = text
         match = by_index.get(index)
         if match:
-            lines.append(messages.COLUMNS_MATCHED.format(header=text, key=match.key,
+            lines.append(messages.COLUMNS_MATCHED.format(header=left(text, 20), key=match.key,
                                                          meaning=messages.COLUMN_MEANINGS[match.key]))
         else:
-            lines.append(messages.COLUMNS_UNMATCHED.format(header=text))
+            lines.append(messages.COLUMNS_UNMATCHED.format(header=left(text, 20)))
     missing = [key for key in config.columns if key not in matched]
     fixes = []
     if missing:

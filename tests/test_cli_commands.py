@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from automation import messages
+from automation.text_output import left
 from tests.ledger_factory import (
     STANDARD_KEYS, headers_of, run_cli, standard_rows, write_config, write_ledger,
 )
@@ -23,10 +24,10 @@ def test_columns_shows_matches_missing_and_a_config_line_that_fixes_it(tmp_path:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == messages.COLUMNS_TITLE.format(sheet="台账", row=2)
-    assert messages.COLUMNS_MATCHED.format(header="编号", key="id", meaning="编号") in lines
-    assert messages.COLUMNS_MATCHED.format(header="承办人", key="handler", meaning="承办人") in lines
-    assert messages.COLUMNS_UNMATCHED.format(header="承办处室") in lines
-    assert messages.COLUMNS_UNMATCHED.format(header="附件") in lines
+    assert messages.COLUMNS_MATCHED.format(header=left("编号", 20), key="id", meaning="编号") in lines
+    assert messages.COLUMNS_MATCHED.format(header=left("承办人", 20), key="handler", meaning="承办人") in lines
+    assert messages.COLUMNS_UNMATCHED.format(header=left("承办处室", 20)) in lines
+    assert messages.COLUMNS_UNMATCHED.format(header=left("附件", 20)) in lines
     start = lines.index(messages.COLUMNS_MISSING) + 1
     missing = lines[start:lines.index("", start)]
     assert len(missing) == 21 - 7  # 21 column keys; matched: 序号 编号 案由 办理类型 承办人 交办日期 办理状态
@@ -40,7 +41,7 @@ def test_columns_shows_matches_missing_and_a_config_line_that_fixes_it(tmp_path:
     # The line works: with it in config.ini beside the ledger, the ledger reads.
     write_config(tmp_path / "config.ini", f"[columns]\n{fix}\n")
     fixed = run_cli("columns", path, cwd=tmp_path)
-    assert messages.COLUMNS_MATCHED.format(header="承办处室", key="section", meaning="承办科室") in fixed.stdout.splitlines()
+    assert messages.COLUMNS_MATCHED.format(header=left("承办处室", 20), key="section", meaning="承办科室") in fixed.stdout.splitlines()
     assert messages.COLUMNS_ALL_OK in fixed.stdout
     stats = run_cli("stats", path, "--today", TODAY, "--json", cwd=tmp_path)
     assert stats.returncode == 0, stats.stderr
