@@ -31,7 +31,7 @@ from automation import messages as m
 from automation.config import Config
 from automation.problems import LedgerError
 from automation.report_text import date_text, kinds_noun, period_word, report_sentences
-from automation.stats import Statistics
+from automation.stats import Statistics, format_rate
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEFAULT_TEMPLATE = TEMPLATES / "report_template.docx"
@@ -327,12 +327,8 @@ def template_blocks(docx_bytes: bytes) -> list[Block]:
 # --- the appendix -------------------------------------------------------------------------
 
 
-def _rate(value: float | None) -> str:
-    return m.NO_RATE if value is None else f"{value * 100:.1f}%"
-
-
 def _cell(figures: dict[str, Any], key: str) -> str:
-    return _rate(figures[key]) if key.endswith("_rate") else str(figures[key])
+    return format_rate(figures[key]) if key.endswith("_rate") else str(figures[key])
 
 
 def appendix_blocks(statistics: Statistics) -> list[Block]:

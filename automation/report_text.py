@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from automation import messages
 from automation.config import Config
-from automation.stats import Statistics
+from automation.stats import Statistics, format_rate
 
 KIND_NOUNS = {"政协提案": ("区政协委员提案", "委员", "提案"), "人大建议": ("区人大代表建议", "代表", "建议")}
 #: The kinds in the order a report names them, with their plain noun (no "区").
@@ -40,10 +40,6 @@ class ReportSentences:
             ("办理内容", self.topics), ("重点提案", self.key_items), ("办理结果", self.outcome),
             ("沟通协调", self.communication), ("办理进度", self.closing),
         ]
-
-
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
 
 
 def _role_sum(statistics: Statistics, roles, key: str) -> int:
@@ -118,9 +114,9 @@ def headline_sentence(statistics: Statistics) -> str:
     if not totals["total"]:
         return text + "尚无承办事项。"
     if totals["completed"]:
-        text += f"共办结{totals['completed']}件，办结率{_percent(totals['completion_rate'])}"
+        text += f"共办结{totals['completed']}件，办结率{format_rate(totals['completion_rate'])}"
         if totals["on_time_rate"] is not None:
-            text += f"，按时办结率{_percent(totals['on_time_rate'])}"
+            text += f"，按时办结率{format_rate(totals['on_time_rate'])}"
     else:
         text += "尚无办结事项"
     open_parts = []
@@ -204,7 +200,7 @@ def outcome_sentence(statistics: Statistics) -> str:
     if unclassified > 0:
         pieces.append(f"{unclassified}件未填写答复类别")
     return (f"已办结的{totals['completed_lead']}件主办件中，{'，'.join(pieces)}，"
-            f"解决采纳率{_percent(totals['adoption_rate'])}。")
+            f"解决采纳率{format_rate(totals['adoption_rate'])}。")
 
 
 def communication_sentence(statistics: Statistics) -> str:
@@ -215,12 +211,12 @@ def communication_sentence(statistics: Statistics) -> str:
         return ""
     text = "承办人员采取电话联系、见面座谈、实地调研等形式与提案人沟通"
     if totals["face_to_face_rate"] is not None:
-        text += f"，主办件面商率{_percent(totals['face_to_face_rate'])}"
+        text += f"，主办件面商率{format_rate(totals['face_to_face_rate'])}"
     text += "。"
     if rated:
         split = [f"{label}{totals[key]}件" for key, label in
                  (("satisfied", "满意"), ("basically_satisfied", "基本满意"), ("unsatisfied", "不满意")) if totals[key]]
-        text += f"已测评{rated}件，{'、'.join(split)}，满意率{_percent(totals['satisfaction_rate'])}。"
+        text += f"已测评{rated}件，{'、'.join(split)}，满意率{format_rate(totals['satisfaction_rate'])}。"
     elif totals["lead"]:
         text += "尚无满意度测评结果。"
     return text

@@ -60,6 +60,11 @@ def rate(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
 
 
+def format_rate(value: float | None) -> str:
+    """A rate as people read it: one decimal place, or '—' when it has no denominator."""
+    return messages.NO_RATE if value is None else f"{value * 100:.1f}%"
+
+
 def figures(counts: dict[str, int], config: Config) -> dict[str, Any]:
     """Counts plus every rate of DOMAIN.md, from the summed count columns of one group."""
     rated = counts["satisfied"] + counts["basically_satisfied"] + counts["unsatisfied"]

@@ -9,12 +9,7 @@ from automation import messages
 from automation.analysis import Analysis
 from automation.config import REQUIRED_COLUMNS, Config
 from automation.items import FlaggedItem
-from automation.stats import Statistics
-
-
-def format_rate(value: float | None) -> str:
-    """A rate as shown to people: one decimal place, or '—' when it has no denominator."""
-    return messages.NO_RATE if value is None else f"{value * 100:.1f}%"
+from automation.stats import Statistics, format_rate
 
 
 def _by_section(items: list[FlaggedItem], line: str) -> list[str]:

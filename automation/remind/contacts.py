@@ -49,7 +49,6 @@ LINE_LABELS: dict[str, str] = {
 
 _EMAIL_RE = re.compile(r"^[^@\s<>\"';,]+@[^@\s<>\"';,]+\.[^@\s<>\"';,]+$")
 _NAME_SPLIT_RE = re.compile(r"[、,，/／;；\n]+")
-_BRACKETS_RE = re.compile(r"[（(\[【].*?[）)\]】]")
 
 
 def normalize_name(name: str) -> str:
@@ -73,8 +72,9 @@ def _clean(value: object) -> str:
 
 
 def _norm_header(value: object) -> str:
-    text = _BRACKETS_RE.sub("", _clean(value))
-    return re.sub(r"\s+", "", text).casefold()
+    from automation.ledger import normalize_header  # the ledger's header folding, one rule for both sheets
+
+    return normalize_header(_clean(value))
 
 
 @dataclass(frozen=True)
