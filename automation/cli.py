@@ -139,24 +139,28 @@ def columns(ledger: Path, config_path: Path | None):
 
 @main.command()
 @click.argument("output", type=click.Path(path_type=Path), default=Path("ledger_template.xlsx"))
+@_config_option
 @friendly_errors
-def template(output: Path):
-    """生成空白台账模板 ledger_template.xlsx。"""
+def template(output: Path, config_path: Path | None):
+    """生成空白台账模板 ledger_template.xlsx（表头和时限按 config.ini）。"""
+    from automation.config import load_config
     from automation.template import write_template
 
-    write_template(output)
+    write_template(output, load_config(config_path, None))
     click.echo(f"已生成台账模板：{output}")
 
 
 @main.command()
 @click.argument("output", type=click.Path(path_type=Path), default=Path("examples/sample_ledger.xlsx"))
+@_config_option
 @friendly_errors
-def sample(output: Path):
+def sample(output: Path, config_path: Path | None):
     """生成示例台账（约 60 件，用于试用和测试）。"""
+    from automation.config import load_config
     from automation.sample import write_sample
 
     output.parent.mkdir(parents=True, exist_ok=True)
-    write_sample(output)
+    write_sample(output, load_config(config_path, None))
     click.echo(f"已生成示例台账：{output}")
 
 

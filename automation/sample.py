@@ -127,11 +127,11 @@ def sample_rows() -> list[dict]:
     return rows
 
 
-def build_sample() -> bytes:
-    """The sample ledger: the template with the sample rows filled in."""
+def build_sample(config=None) -> bytes:
+    """The sample ledger: the template (with the headers of `config`) and the sample rows."""
     from openpyxl import load_workbook
 
-    workbook = load_workbook(io.BytesIO(build_template()))
+    workbook = load_workbook(io.BytesIO(build_template(config)))
     sheet = workbook["台账"]
     sheet["A1"] = "2026年度政协委员提案和人大代表建议办理台账"
     keys = [key for key, *_ in TEMPLATE_COLUMNS]
@@ -145,5 +145,5 @@ def build_sample() -> bytes:
     return reproducible_zip(buffer.getvalue())
 
 
-def write_sample(path: Path) -> None:
-    path.write_bytes(build_sample())
+def write_sample(path: Path, config=None) -> None:
+    path.write_bytes(build_sample(config))
