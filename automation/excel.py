@@ -48,16 +48,20 @@ def read_open_ledger(book, config: Config, today: dt.date):
     sheets = [sheet for sheet in book.sheets if sheet.name not in OWNED_SHEETS]
     by_name = {sheet.name: sheet for sheet in sheets}
 
-    def used(sheet) -> tuple[list[list[Any]], int, int]:
-        used_range = sheet.used_range
-        values = used_range.options(ndim=2).value
-        return values, used_range.row, used_range.column
+    read: dict[str, tuple[list[list[Any]], int, int]] = {}
+
+    def used(name: str) -> tuple[list[list[Any]], int, int]:
+        # Each read is one round trip to Excel for the whole used range: once per sheet.
+        if name not in read:
+            used_range = by_name[name].used_range
+            read[name] = (used_range.options(ndim=2).value, used_range.row, used_range.column)
+        return read[name]
 
     def head(name: str) -> list[list[Any]]:
-        return used(by_name[name])[0][:HEADER_SEARCH_ROWS]
+        return used(name)[0][:HEADER_SEARCH_ROWS]
 
     name, _automatic = choose_sheet(list(by_name), config, head)
-    values, first_row, first_column = used(by_name[name])
+    values, first_row, first_column = used(name)
     return analyse_grid(values, name, config, today, first_row, first_column)
 
 

@@ -39,13 +39,18 @@ def book_with(grid, name="台账") -> Book:
     return book
 
 
-def test_live_writer_holds_every_cell_of_the_model():
+def sample_model_written_live():
+    """The sample ledger's summary model, and a stand-in book the live writer wrote it into."""
     config = Config()
-    analysis = analyse_file(SAMPLE, config, TODAY)
-    model = build_summary(analysis.statistics, config, NOW)
+    model = build_summary(analyse_file(SAMPLE, config, TODAY).statistics, config, NOW)
     book = Book()
     book.add_sheet_with_values("台账", [["x"]])
     LiveWriter(book).write(model)
+    return model, book
+
+
+def test_live_writer_holds_every_cell_of_the_model():
+    model, book = sample_model_written_live()
     assert [sheet.name for sheet in book.sheets] == ["台账", *model.names]
     for sheet_model in model.sheets:
         sheet = book.sheets[sheet_model.name]
@@ -127,12 +132,7 @@ def test_live_writer_and_file_writer_hold_the_same_cells(tmp_path):
 
     from automation.xlsx import write_owned_sheets
 
-    config = Config()
-    analysis = analyse_file(SAMPLE, config, TODAY)
-    model = build_summary(analysis.statistics, config, NOW)
-    book = Book()
-    book.add_sheet_with_values("台账", [["x"]])
-    LiveWriter(book).write(model)
+    model, book = sample_model_written_live()
     written = tmp_path / "written.xlsx"
     written.write_bytes(write_owned_sheets(SAMPLE.read_bytes(), model))
     workbook = openpyxl.load_workbook(written)
@@ -156,3 +156,11 @@ def test_live_writer_and_file_writer_hold_the_same_cells(tmp_path):
             letter = openpyxl.utils.get_column_letter(column)
             assert file_sheet.column_dimensions[letter].width == pytest.approx(width, abs=0.01)
     assert compared > 400  # the sample gives 447 filled cells: the comparison is not vacuous
+
+
+def test_the_open_ledger_is_read_from_excel_once():
+    """Reading the used range is the slow call to Excel: one per sheet, not two."""
+    grid = CalamineWorkbook.from_path(str(SAMPLE)).get_sheet_by_name("台账").to_python(skip_empty_area=False)
+    book = book_with(grid)
+    excel.read_open_ledger(book, Config(), TODAY)
+    assert book.app.calls["value.get"] == 1
