@@ -321,3 +321,64 @@ def test_a_535_quoting_the_auth_blob_and_a_url_with_credentials_leak_nothing(wor
                    "7f3e9c1a5b2d4e6f8a0b", "QKEY-0c8d7e6f"):
         assert secret not in everything, secret
     assert "***" in everything
+
+
+def test_a_stalled_relay_fails_one_day_and_watch_goes_on_to_the_next(workbook):
+    """Day 1 the relay stalls (each attempt cut off at its 1 s deadline, retried by watch),
+    day 2 it works: day 2 sends, and reports day 1's failure."""
+    outputs: list[str] = []
+    with ScriptedSmtp("slow_greeting") as stalled, SmtpSink() as working:
+        def check_once(day):
+            port = stalled.port if day == dt.date(2026, 10, 9) else working.port
+            out = io.StringIO()
+            code = remind_command(ITEMS, workbook, plain_config(port, timeout=1), day, False, out,
+                                  env=ENV, sleep=lambda s: None)
+            outputs.append(out.getvalue())
+            return code
+
+        stop = threading.Event()
+        now = [dt.datetime(2026, 10, 9, 8, 59)]
+
+        def sleep(seconds):  # a controlled clock for the loop; sends use real time
+            now[0] += dt.timedelta(seconds=seconds)
+            if now[0] > dt.datetime(2026, 10, 10, 10, 0):
+                stop.set()
+
+        c = plain_config(1)
+        c["reminders"]["watch_retry_minutes"] = "1"
+        settings = ReminderSettings.from_config(c, ledger_path=workbook)
+        started = time.monotonic()
+        runs = watch(check_once, settings, clock=lambda: now[0], sleep=sleep, stop_event=stop,
+                     out=io.StringIO(), handle_signals=False)
+        assert time.monotonic() - started < 15
+        assert runs == 2 and len(outputs) == 3  # day 1 and its retry, then day 2
+        assert stalled.connections == 2  # one connection per attempt, no retry inside a run
+        assert {r.rcpt_tos[0] for r in working.received} == PEOPLE
+    assert "超过 1 秒仍未完成发送" in outputs[0]
+    assert "上次运行失败" in outputs[2] and "超过 1 秒仍未完成发送" in outputs[2]
+
+
+def test_a_version_1_log_is_upgraded_and_keeps_its_history(tmp_path):
+    path = tmp_path / "old.reminders.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE sent (id INTEGER PRIMARY KEY, day TEXT NOT NULL, item_key TEXT NOT NULL, "
+        "item_id TEXT NOT NULL, recipient TEXT NOT NULL, kind TEXT NOT NULL, channel TEXT NOT NULL, "
+        "sent_at TEXT NOT NULL DEFAULT '');"
+        "CREATE TABLE runs (id INTEGER PRIMARY KEY, day TEXT NOT NULL, started_at TEXT NOT NULL DEFAULT '', "
+        "ok INTEGER NOT NULL, summary TEXT NOT NULL DEFAULT '', failures TEXT NOT NULL DEFAULT '', "
+        "reported INTEGER NOT NULL DEFAULT 0);"
+        "INSERT INTO sent (day, item_key, item_id, recipient, kind, channel) "
+        "VALUES ('2026-03-09', 'TA1@科', 'TA1', 'zhangsan', 'overdue', 'email');"
+        "PRAGMA user_version = 1;")
+    db.commit()
+    db.close()
+    with ReminderLog(path, readonly=True) as old:  # a dry run reads it as it is
+        assert old.sent_dates("TA1@科", "zhangsan", "email") == (dt.date(2026, 3, 9),)
+    with ReminderLog(path) as log:
+        assert log.sent_dates("TA1@科", "zhangsan", "email") == (dt.date(2026, 3, 9),)
+        assert not log.delivery_unknown("TA1@科", "zhangsan", "email", dt.date(2026, 3, 9))
+        assert log.part_status(dt.date(2026, 3, 9), "wecom", "zhangsan", "x") is None
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    db.close()

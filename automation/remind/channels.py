@@ -544,8 +544,8 @@ class WebhookSender:
                 platform=self.label, server=self.server, status=exc.code)),
                 transient=exc.code >= 500, connection=exc.code >= 500) from None
         except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
-            cut = guard.fired or (exc.reason.reason if isinstance(exc, urllib.error.URLError)
-                                  and isinstance(exc.reason, SendAborted) else None)
+            inner = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+            cut = guard.fired or (inner.reason if isinstance(inner, SendAborted) else None)
             reason = self._cut_off(cut) if cut else _reason(exc)
             if guard.request_sent:  # the robot has the whole message; its answer was lost
                 raise SendError(self.redact(M.ERR_HTTP_UNKNOWN.format(

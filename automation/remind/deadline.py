@@ -25,6 +25,7 @@ import time
 from typing import Callable
 
 POLL_SECONDS = 0.1
+READ_TIMEOUT_MARGIN = 1.0
 
 DEADLINE = "deadline"
 STOPPED = "stop"
@@ -77,8 +78,10 @@ class SendGuard:
             raise SendAborted(reason)
 
     def read_timeout(self, per_read: float) -> float:
-        """The per-read socket timeout: the configured one, never past the deadline."""
-        return max(0.05, min(per_read, self.remaining()))
+        """The per-read socket timeout: the configured one, but ending a little after the
+        deadline, so that the watchdog (which knows why) ends a slow send, not the socket
+        (whose bare "timed out" would look like a broken connection worth retrying)."""
+        return max(0.05, min(per_read, self.remaining())) + READ_TIMEOUT_MARGIN
 
     # --- sockets ----------------------------------------------------------------------------
 

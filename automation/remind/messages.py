@@ -202,4 +202,5 @@ REPORT_UNKNOWN = "投递情况不明 {n} 条（已全部发出但没有收到确
 REPORT_BUSY = (
     "另一个提醒程序正在使用提醒记录 {path}（例如计划任务和 ledger watch 同时运行），"
     "等待 {seconds} 秒后仍未结束；为免重复发送，本次不发送（退出码 {code}）")
+REPORT_RESULT_UNKNOWN = "结果：有 {n} 条投递情况不明，已记录，今天不再重发（退出码 {code}）。"
 REPORT_STOPPED = "收到停止信号：未发出的提醒没有记为已发送，下次运行补发。"

@@ -261,7 +261,9 @@ def run_once(
                                             recipient="、".join(names), error=error), logging.ERROR)
         result.exit_code = EXIT_SEND_FAILED
         say(M.REPORT_RESULT_FAILED.format(n=len(result.failed), code=result.exit_code), logging.ERROR)
-    elif not result.log_errors and not result.unknown:
+    elif result.unknown:
+        say(M.REPORT_RESULT_UNKNOWN.format(n=len(result.unknown), code=result.exit_code), logging.WARNING)
+    elif not result.log_errors:
         say(M.REPORT_RESULT_OK)
     if stop is not None and stop.is_set():
         say(M.REPORT_STOPPED, logging.WARNING)
