@@ -69,6 +69,7 @@ class SendError(Exception):
         self.transient = transient
         self.connection = connection  # the server cannot be reached (not this message's fault)
         self.unknown = unknown  # the request went out whole, its answer never came
+        self.fatal_text = ""  # what the channel's later messages say, when not this text
 
 
 class ChannelStopped(SendError):
@@ -111,6 +112,8 @@ def _reason(exc: BaseException) -> str:
             resp = resp.decode("utf-8", "replace")
         # a 535 may quote the AUTH blob (user + password in base64)
         return smtp_reply_redacted(f"{exc.smtp_code} {resp}".strip())
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return M.ERR_SERVER_DISCONNECTED
     if isinstance(exc, (socket.timeout, TimeoutError)):
         return "连接超时"
     if isinstance(exc, ConnectionRefusedError):
@@ -279,7 +282,7 @@ class EmailSender:
     def _cut_off(self, reason: str | None) -> str:
         """The error of a send the guard ended (too slow, or a stop was asked)."""
         if reason == DEADLINE:
-            return self.redact(M.ERR_DEADLINE.format(what=M.CHANNEL_LABELS["email"],
+            return self.redact(M.ERR_DEADLINE.format(what=M.WHAT_MAIL_SERVER,
                                                      server=self.server, seconds=_secs(self.es.timeout)))
         return M.ERR_STOPPED
 
@@ -338,7 +341,7 @@ class EmailSender:
                         # the whole mail went out, the answer did not come back: it may
                         # well be delivered; sending it again could make a second copy
                         error = self.redact(M.ERR_SMTP_UNKNOWN.format(
-                            server=self.server, reason=self._cut_off(cut) if cut else _reason(exc)))
+                            server=self.server, reason=_unanswered(cut, self.es.timeout, exc)))
                         return SendOutcome(message, False, error, address, unknown=True), \
                             (self._cut_off(cut) if cut else None), None
                     if cut:  # too slow, or stopping: the others would wait alike
@@ -367,6 +370,15 @@ class EmailSender:
 
 def _secs(seconds: float) -> str:
     return f"{seconds:g}"
+
+
+def _unanswered(cut: str | None, seconds: float, exc: BaseException) -> str:
+    """Why the answer to a request sent whole never came."""
+    if cut == DEADLINE:
+        return M.ERR_NO_ANSWER_IN_TIME.format(seconds=_secs(seconds))
+    if cut:
+        return M.ERR_STOPPED
+    return _reason(exc)
 
 
 
@@ -546,11 +558,14 @@ class WebhookSender:
         except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
             inner = exc.reason if isinstance(exc, urllib.error.URLError) else exc
             cut = guard.fired or (inner.reason if isinstance(inner, SendAborted) else None)
-            reason = self._cut_off(cut) if cut else _reason(exc)
             if guard.request_sent:  # the robot has the whole message; its answer was lost
-                raise SendError(self.redact(M.ERR_HTTP_UNKNOWN.format(
-                    platform=self.label, server=self.server, reason=reason)),
-                    transient=False, connection=True, unknown=True) from None
+                error = SendError(self.redact(M.ERR_HTTP_UNKNOWN.format(
+                    platform=self.label, server=self.server,
+                    reason=_unanswered(cut, self.hook.timeout, exc))),
+                    transient=False, connection=True, unknown=True)
+                error.fatal_text = self._cut_off(cut) if cut else M.ERR_NOT_SENT_AFTER_FAILURE
+                raise error from None
+            reason = self._cut_off(cut) if cut else _reason(exc)
             if cut:
                 raise ChannelStopped(reason) from None
             raise SendError(self.redact(M.ERR_HTTP_CONNECT.format(
@@ -569,7 +584,7 @@ class WebhookSender:
 
     def _cut_off(self, reason: str | None) -> str:
         if reason == DEADLINE:
-            return self.redact(M.ERR_DEADLINE.format(what=self.label + "机器人", server=self.server,
+            return self.redact(M.ERR_DEADLINE.format(what=M.WHAT_ROBOT.format(platform=self.label), server=self.server,
                                                      seconds=_secs(self.hook.timeout)))
         return M.ERR_STOPPED
 
@@ -605,8 +620,10 @@ class WebhookSender:
                     attempt += 1
                     continue
                 if attempt:
-                    raise SendError(M.ERR_RETRIED.format(error=str(exc), n=attempt),
-                                    exc.transient, exc.connection, exc.unknown) from None
+                    retried = SendError(M.ERR_RETRIED.format(error=str(exc), n=attempt),
+                                        exc.transient, exc.connection, exc.unknown)
+                    retried.fatal_text = exc.fatal_text
+                    raise retried from None
                 raise
 
     def send(self, messages: list[Message], journal: PartJournal | None = None) -> Iterator[SendOutcome]:
@@ -631,7 +648,7 @@ class WebhookSender:
                     _record_part(journal, message, self.channel, digest, "sent")
             except SendError as exc:
                 if exc.connection:
-                    fatal = str(exc)
+                    fatal = exc.fatal_text or str(exc)
                 yield SendOutcome(message, False, str(exc), self.label, unknown=exc.unknown)
                 continue
             except Exception as exc:  # noqa: BLE001 - any failure is reported, never raised

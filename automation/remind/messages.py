@@ -185,8 +185,12 @@ def part_number(index: int) -> str:
 
 # --- issue 13: reminders hold under faults ---------------------------------------------
 
-ERR_DEADLINE = "{what}服务器 {server} 超过 {seconds} 秒仍未完成发送（响应过慢），已中止；本次该渠道其余消息不再发送"
+ERR_DEADLINE = "{what} {server} 超过 {seconds} 秒仍未完成发送（响应过慢），已中止；本次该渠道其余消息不再发送"
 ERR_STOPPED = "收到停止信号，未发送"
+WHAT_MAIL_SERVER = "邮件服务器"
+WHAT_ROBOT = "{platform}机器人"
+ERR_SERVER_DISCONNECTED = "服务器断开了连接"
+ERR_NO_ANSWER_IN_TIME = "{seconds} 秒内没有回复，已中止"
 ERR_SMTP_UNKNOWN = (
     "邮件已全部发给服务器 {server}，但没有收到服务器的确认（{reason}），可能已经送达；"
     "为免重复，今天不再重发，请向收件人核实")

@@ -270,7 +270,8 @@ def run_once(
     failures = sorted({redactor(f"{M.CHANNEL_LABELS[f.channel]}：{f.error}")
                        for f in result.failed + result.unknown})
     try:
-        log.record_run(today, ok=not failures, summary=result.summary(), failures=failures,
+        # a delivery-unknown is said in this run's report; the next run has nothing to add
+        log.record_run(today, ok=not result.failed, summary=result.summary(), failures=failures,
                        started_at=started)
     except (sqlite3.Error, OSError) as exc:
         say(M.REPORT_LOG_WRITE_FAILED.format(path=getattr(log, "path", ""),
