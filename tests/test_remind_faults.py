@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -382,3 +383,73 @@ def test_a_version_1_log_is_upgraded_and_keeps_its_history(tmp_path):
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == 2
     db.close()
+
+
+# --- the pieces, each on its own -------------------------------------------------------------
+
+def unanswered_port():
+    """A loopback port whose TCP handshake never completes: a listener with a full accept
+    queue (Linux then drops new SYNs). Returns (port, sockets to close)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    held = [listener]
+    for _ in range(4):
+        s = socket.socket()
+        s.settimeout(0.5)
+        try:
+            s.connect(("127.0.0.1", port))
+            held.append(s)
+        except OSError:
+            s.close()
+            return port, held
+    pytest.skip("the accept queue did not fill: cannot make a connect hang here")
+
+
+def test_a_connect_that_never_completes_is_cut_off_at_the_deadline_or_on_stop():
+    from automation.remind.deadline import DEADLINE, STOPPED, SendAborted, SendGuard
+
+    port, held = unanswered_port()
+    try:
+        started = time.monotonic()
+        with pytest.raises(SendAborted) as aborted, SendGuard(1.0) as guard:
+            guard.connect(("127.0.0.1", port), 30)
+        assert aborted.value.reason == DEADLINE and time.monotonic() - started < 1.5
+        stop = threading.Event()
+        threading.Timer(0.3, stop.set).start()
+        started = time.monotonic()
+        with pytest.raises(SendAborted) as aborted, SendGuard(30.0, stop) as guard:
+            guard.connect(("127.0.0.1", port), 30)
+        assert aborted.value.reason == STOPPED and time.monotonic() - started < 1
+    finally:
+        for s in held:
+            s.close()
+
+
+def test_a_stop_while_waiting_for_the_lock_ends_the_wait(workbook):
+    stop = threading.Event()
+    with SmtpSink() as smtp:
+        config = plain_config(smtp.port)
+        config["reminders"]["lock_wait_seconds"] = "30"
+        with reminder_lock(ReminderSettings.default_log_path(workbook), 0):
+            threading.Timer(0.3, stop.set).start()
+            started = time.monotonic()
+            code, out = run(ITEMS, workbook, config, stop=stop)
+            assert time.monotonic() - started < 2
+        assert code == EXIT_BUSY and "收到停止信号" in out and smtp.received == []
+
+
+def test_redaction_patterns_for_what_servers_echo():
+    from automation.remind.secrets import Redactor, smtp_reply_redacted, url_for_display
+
+    plain_blob = base64.b64encode(b"\0someone\0An0ther-Secret").decode()
+    login_blob = base64.b64encode(b"An0ther-Secret").decode()
+    reply = f"535 5.7.8 bad credentials {plain_blob} / {login_blob} (Username and Password not accepted)"
+    assert smtp_reply_redacted(reply) == \
+        "535 5.7.8 bad credentials *** / *** (Username and Password not accepted)"
+    redact = Redactor()  # no known secrets: the patterns alone
+    text = "POST https://bot:pa55word@hooks.example.cn/robot/send?access_token=abc123&sign=x%2By&page=2"
+    assert redact(text) == "POST https://***@hooks.example.cn/robot/send?access_token=***&sign=***&page=2"
+    assert url_for_display("https://u:p@open.example.cn:8443/bot/v2/hook/2b1f3c4d-1234-4abc-9def-0123456789ab"
+                           "?key=k") == "https://open.example.cn:8443/bot/v2/hook/***"
