@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Callable, Iterable, Iterator, Mapping, Protocol
+from typing import Callable, Iterator, Mapping, Protocol
 
 from . import messages as M
 from . import render
