@@ -325,11 +325,11 @@ def remind_command(
     directory = load_directory(workbook_path, config, sheet_name=settings.contacts_sheet,
                                head_roles=settings.section_head_roles)
     if dry_run:
-        return _remind_locked(items, directory, settings, today, True, say, out, environ, redactor,
+        return _remind_with_log(items, directory, settings, today, True, say, out, environ, redactor,
                               clock, sleep, stop)
     try:
         with reminder_lock(settings.log_file, settings.lock_wait_seconds, stop):
-            return _remind_locked(items, directory, settings, today, False, say, out, environ,
+            return _remind_with_log(items, directory, settings, today, False, say, out, environ,
                                   redactor, clock, sleep, stop)
     except ReminderBusy as busy:
         if busy.stopped:
@@ -343,7 +343,7 @@ def remind_command(
         return EXIT_CONFIG
 
 
-def _remind_locked(items, directory, settings, today, dry_run, say, out, environ, redactor,
+def _remind_with_log(items, directory, settings, today, dry_run, say, out, environ, redactor,
                    clock, sleep, stop) -> int:
     try:
         log = ReminderLog(settings.log_file, readonly=dry_run)
