@@ -298,6 +298,7 @@ def watch(ledger: Path, config_path: Path | None, log_file: Path | None):
     """常驻运行：每个工作日按设定时间检查并提醒（Ctrl+C 停止）。"""
     import logging
     import os
+    import threading
 
     from automation.config import load_config
     from automation.remind import ReminderSettings, remind_command, secrets_from_env
@@ -315,9 +316,10 @@ def watch(ledger: Path, config_path: Path | None, log_file: Path | None):
         _, _, analysis = load(ledger, config_path, day.isoformat())
         statistics = analysis.statistics
         return remind_command(statistics.overdue_items + statistics.due_soon_items, ledger, config.parser, day,
-                              out=sys.stdout)
+                              out=sys.stdout, stop=stop)
 
-    watch_loop(check_once, settings, redactor=secrets_from_env(settings, os.environ))
+    stop = threading.Event()  # SIGTERM / Ctrl+C set it; a send under way is cut off at once
+    watch_loop(check_once, settings, stop_event=stop, redactor=secrets_from_env(settings, os.environ))
 
 
 @main.command("schedule-install")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 
-from automation.remind.testing import SmtpSink
+from tests.remind_servers import SmtpSink
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "pw-秘密-9f2c"

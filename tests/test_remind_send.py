@@ -18,7 +18,7 @@ import pytest
 from automation.items import FlaggedItem
 from automation.remind import ReminderLog, ReminderSettings, remind_command
 from automation.remind.channels import dingtalk_sign
-from automation.remind.testing import SmtpSink, WebhookRecorder, free_port
+from tests.remind_servers import SmtpSink, WebhookRecorder, free_port
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -14,7 +14,8 @@ The settings come from the same config.ini: pass `automation.config.Config.parse
     items = analysis.statistics.overdue_items + analysis.statistics.due_soon_items
     code = remind_command(items, ledger, config.parser, today, dry_run=dry_run,
                           out=sys.stdout, workdays_only=workdays_only)
-    sys.exit(code)   # 0 ok, 1 a send failed (nothing marked sent), 2 configuration
+    sys.exit(code)   # 0 ok, 1 a send failed (nothing marked sent) or its delivery is
+    # unknown (not sent again today), 2 configuration, 4 another run holds the reminder log
     # if reading the ledger fails before that, record it so the next run reports it:
     #     record_failure(ledger, config.parser, today, "无法读取台账：...")
 
@@ -22,12 +23,13 @@ The settings come from the same config.ini: pass `automation.config.Config.parse
 
     config = load_config(config_path, ledger)
     settings = ReminderSettings.from_config(config.parser, ledger_path=ledger)
+    stop = threading.Event()             # SIGTERM / Ctrl+C set it, even mid-send
     def check_once(day):                 # re-reads the ledger at every run
         _, _, analysis = load(ledger, config_path, day.isoformat())
         s = analysis.statistics
         return remind_command(s.overdue_items + s.due_soon_items, ledger, config.parser,
-                              day, out=sys.stdout)
-    watch(check_once, settings, redactor=secrets_from_env(settings, os.environ))
+                              day, out=sys.stdout, stop=stop)
+    watch(check_once, settings, stop_event=stop, redactor=secrets_from_env(settings, os.environ))
     # blocks; runs at [reminders] times on Chinese working days; Ctrl+C / SIGTERM stop
     # it; a failing run (exception or non-zero code) is retried, then reported next time.
     # Log lines go to stdout and the "automation.remind" logger (add a FileHandler).
@@ -54,6 +56,7 @@ from .contacts import Contact, Directory, load_directory
 from .log import ReminderLog
 from .plan import Plan, plan_reminders
 from .runner import (
+    EXIT_BUSY,
     EXIT_CONFIG,
     EXIT_OK,
     EXIT_SEND_FAILED,
@@ -73,6 +76,7 @@ _logging.getLogger("automation.remind").addHandler(_logging.NullHandler())
 
 __all__ = [
     "Contact",
+    "EXIT_BUSY",
     "Directory",
     "EXIT_CONFIG",
     "EXIT_OK",

@@ -181,3 +181,30 @@ CN_NUMERALS = "一二三四五六七八九十"
 def part_number(index: int) -> str:
     """1 -> '一、'"""
     return CN_NUMERALS[index - 1] + "、" if 1 <= index <= 10 else f"{index}、"
+
+
+# --- issue 13: reminders hold under faults ---------------------------------------------
+
+ERR_DEADLINE = "{what} {server} 超过 {seconds} 秒仍未完成发送（响应过慢），已中止；本次该渠道其余消息不再发送"
+ERR_STOPPED = "收到停止信号，未发送"
+WHAT_MAIL_SERVER = "邮件服务器"
+WHAT_ROBOT = "{platform}机器人"
+ERR_SERVER_DISCONNECTED = "服务器断开了连接"
+ERR_NO_ANSWER_IN_TIME = "{seconds} 秒内没有回复，已中止"
+ERR_SMTP_UNKNOWN = (
+    "邮件已全部发给服务器 {server}，但没有收到服务器的确认（{reason}），可能已经送达；"
+    "为免重复，今天不再重发，请向收件人核实")
+ERR_HTTP_UNKNOWN = (
+    "消息已全部发给{platform}机器人 {server}，但没有收到回复（{reason}），可能已经发到群里；"
+    "为免重复，今天不再重发")
+ERR_RATE_LIMITED = (
+    "{platform}机器人限流（errcode={code}，{msg}）：平台要求等待约 {wait} 秒，"
+    "超过允许的等待时间（[reminders] rate_limit_wait_seconds = {allowed}），本次该渠道其余消息不发送，下次运行补发")
+RATE_LIMIT_WAITING = "{platform}机器人限流（errcode={code}），按平台要求等待 {wait} 秒后重发"
+SKIP_UNKNOWN_TODAY = "今天已发出但未收到服务器确认（投递情况不明），今天不再重发"
+REPORT_UNKNOWN = "投递情况不明 {n} 条（已全部发出但没有收到确认，今天不再重发，请向收件人核实是否收到）："
+REPORT_BUSY = (
+    "另一个提醒程序正在使用提醒记录 {path}（例如计划任务和 ledger watch 同时运行），"
+    "等待 {seconds} 秒后仍未结束；为免重复发送，本次不发送（退出码 {code}）")
+REPORT_RESULT_UNKNOWN = "结果：有 {n} 条投递情况不明，已记录，今天不再重发（退出码 {code}）。"
+REPORT_STOPPED = "收到停止信号：未发出的提醒没有记为已发送，下次运行补发。"

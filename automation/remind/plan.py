@@ -13,7 +13,8 @@ Routing
   first of own > forward > escalation > section.
 
 No-spam rules, per (item, recipient, channel), from the reminder log's history
-- never twice on one day;
+- never twice on one day; a send whose confirmation was lost (delivery unknown) counts for
+  that day only;
 - a due-soon item is sent once per reminder point: with points 7,3,1 and 2 days left, the
   point reached is 3, so it is sent unless something was sent since the day 3 days before
   the deadline (a point missed over a weekend is caught up on the next run);
@@ -219,6 +220,8 @@ def plan_reminders(
 ) -> Plan:
     """The reminders to send today, what is skipped and why, and who cannot be reached."""
     history = log if log is not None else EmptyHistory()
+    # sent today without the server's confirmation (histories that do not know: never)
+    unknown = getattr(history, "delivery_unknown", None) or (lambda *args: False)
     channels = settings.enabled_channels or (PREVIEW_CHANNEL,)
     plan = Plan(today=today, channels=settings.enabled_channels)
     office = office_contact(settings)
@@ -313,7 +316,10 @@ def plan_reminders(
                 if not channel_reaches(channel, contact, True):
                     continue
                 sent = () if channel == PREVIEW_CHANNEL else history.sent_dates(k, contact.key, channel)
-                reason = check_rules(entry.item, today, sent, settings, entry.kind)
+                if channel != PREVIEW_CHANNEL and unknown(k, contact.key, channel, today):
+                    reason = M.SKIP_UNKNOWN_TODAY  # may have arrived: never a blind second copy
+                else:
+                    reason = check_rules(entry.item, today, sent, settings, entry.kind)
                 if reason is None:
                     keep.append(entry)
                 else:

@@ -28,14 +28,16 @@ from .channels import Redactor, Sender, build_senders, secrets_from_env
 from .contacts import Directory, load_directory
 from .log import ReminderLog, SentRecord
 from .plan import PREVIEW_CHANNEL, Message, Plan, Skip, item_key, plan_reminders
+from .runlock import LockFailed, ReminderBusy, reminder_lock
 from .settings import ReminderConfigError, ReminderSettings
 from ..items import FlaggedItem
 
 logger = logging.getLogger("automation.remind")
 
 EXIT_OK = 0
-EXIT_SEND_FAILED = 1
+EXIT_SEND_FAILED = 1  # a send failed, or its delivery is unknown
 EXIT_CONFIG = 2
+EXIT_BUSY = 4  # another run holds the reminder log: this one sent nothing
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class RunResult:
     plan: Plan | None = None
     sent: list[Sent] = field(default_factory=list)
     failed: list[Failed] = field(default_factory=list)
+    unknown: list[Failed] = field(default_factory=list)  # sent whole, confirmation lost
     error: str = ""  # a configuration / setup problem that stopped the run
     log_errors: list[str] = field(default_factory=list)  # sent, but the log could not record it
 
@@ -157,9 +160,11 @@ def run_once(
     senders: Mapping[str, Sender] | None = None,
     redactor: Redactor | None = None,
     clock: Callable[[], float] = time.time,
+    stop: threading.Event | None = None,
 ) -> RunResult:
     """Plan today's reminders, send them (unless `dry_run`), record what was sent, and
-    print a Chinese report to `out`. Exit code: 0 ok, 1 a send failed, 2 configuration.
+    print a Chinese report to `out`. Exit code: 0 ok, 1 a send failed (or its delivery is
+    unknown: recorded so it is not sent again today), 2 configuration.
 
     `senders` (from `channels.build_senders`) are required to send; `remind_command`
     builds them. `log` is only read when `dry_run`."""
@@ -206,18 +211,24 @@ def run_once(
         messages = plan.for_channel(channel)
         if not messages or channel not in senders:
             continue
-        for outcome in senders[channel].send(messages):
+        journal = log if hasattr(log, "record_part") else None  # webhook parts, one by one
+        for outcome in senders[channel].send(messages, journal=journal):
             m = outcome.message
-            if outcome.ok:
+            if outcome.ok or outcome.unknown:
                 try:
                     log.mark_sent(
                         [SentRecord(today, item_key(e.item), e.item.id, m.recipient.key, e.kind,
                                     channel) for e in m.entries],
-                        sent_at=dt.datetime.fromtimestamp(clock()))
+                        sent_at=dt.datetime.fromtimestamp(clock()),
+                        **({"status": "unknown"} if outcome.unknown else {}))
                 except (sqlite3.Error, OSError) as exc:  # sent, but not recorded
                     result.log_errors.append(redactor(f"{type(exc).__name__}: {exc}"))
+            if outcome.ok:
                 result.sent.append(Sent(channel, m.recipient.name, outcome.address,
                                         render.counts(m), tuple(e.item.id for e in m.entries)))
+            elif outcome.unknown:
+                label = f"{m.recipient.name} <{outcome.address}>" if channel == "email" else m.recipient.name
+                result.unknown.append(Failed(channel, label, redactor(outcome.error)))
             else:
                 result.failed.append(Failed(channel, m.recipient.name, redactor(outcome.error)))
 
@@ -227,8 +238,14 @@ def run_once(
             recipient = f"{s.recipient} <{s.address}>" if s.channel == "email" else s.recipient
             say(M.REPORT_MESSAGE_LINE.format(channel=M.CHANNEL_LABELS[s.channel],
                                              recipient=recipient, counts=s.counts))
-    elif not result.failed:
+    elif not result.failed and not result.unknown:
         say(M.REPORT_NOTHING)
+    if result.unknown:
+        say(M.REPORT_UNKNOWN.format(n=len(result.unknown)), logging.WARNING)
+        for u in result.unknown:
+            say(M.REPORT_FAILED_LINE.format(channel=M.CHANNEL_LABELS[u.channel], recipient=u.recipient,
+                                            error=u.error), logging.WARNING)
+        result.exit_code = EXIT_SEND_FAILED
     _report_plan_parts(plan, say, verbose=False)
     if result.log_errors:
         say(M.REPORT_LOG_WRITE_FAILED.format(path=getattr(log, "path", ""),
@@ -244,10 +261,16 @@ def run_once(
                                             recipient="、".join(names), error=error), logging.ERROR)
         result.exit_code = EXIT_SEND_FAILED
         say(M.REPORT_RESULT_FAILED.format(n=len(result.failed), code=result.exit_code), logging.ERROR)
+    elif result.unknown:
+        say(M.REPORT_RESULT_UNKNOWN.format(n=len(result.unknown), code=result.exit_code), logging.WARNING)
     elif not result.log_errors:
         say(M.REPORT_RESULT_OK)
-    failures = sorted({redactor(f"{M.CHANNEL_LABELS[f.channel]}：{f.error}") for f in result.failed})
+    if stop is not None and stop.is_set():
+        say(M.REPORT_STOPPED, logging.WARNING)
+    failures = sorted({redactor(f"{M.CHANNEL_LABELS[f.channel]}：{f.error}")
+                       for f in result.failed + result.unknown})
     try:
+        # a delivery-unknown is said in this run's report; the next run has nothing to add
         log.record_run(today, ok=not result.failed, summary=result.summary(), failures=failures,
                        started_at=started)
     except (sqlite3.Error, OSError) as exc:
@@ -268,15 +291,21 @@ def remind_command(
     env: Mapping[str, str] | None = None,
     workdays_only: bool = False,
     clock: Callable[[], float] = time.time,
-    sleep: Callable[[float], object] = time.sleep,
+    sleep: Callable[[float], object] | None = None,
+    stop: threading.Event | None = None,
 ) -> int:
     """The whole `ledger remind` given the flagged items; returns the exit code.
 
-    Reads the settings and contacts (workbook 通讯录 sheet + config [contacts]), opens the
-    reminder log (read-only for a dry run), builds the senders with the secrets from `env`
-    (default: `os.environ`), runs once. `workdays_only`: on a day that is not a Chinese
-    working day, print so and return 0 (for a daily Task Scheduler entry)."""
+    Reads the settings and contacts (workbook 通讯录 sheet + config [contacts]), takes the
+    reminder log's lock (one run at a time; `EXIT_BUSY` when another run keeps it longer
+    than `[reminders] lock_wait_seconds`), opens the log (read-only, and no lock, for a dry
+    run), builds the senders with the secrets from `env` (default: `os.environ`), runs
+    once. `workdays_only`: on a day that is not a Chinese working day, print so and return
+    0 (for a daily Task Scheduler entry). `stop` set (SIGTERM in `ledger watch`) cuts the
+    current send off and ends the run; waits (`sleep`, default: the stop event's) end too."""
     environ = os.environ if env is None else env
+    if sleep is None:
+        sleep = stop.wait if stop is not None else time.sleep
     out = out if out is not None else sys.stdout
     try:
         settings = ReminderSettings.from_config(config, ledger_path=workbook_path)
@@ -295,6 +324,27 @@ def remind_command(
         return EXIT_CONFIG
     directory = load_directory(workbook_path, config, sheet_name=settings.contacts_sheet,
                                head_roles=settings.section_head_roles)
+    if dry_run:
+        return _remind_with_log(items, directory, settings, today, True, say, out, environ, redactor,
+                              clock, sleep, stop)
+    try:
+        with reminder_lock(settings.log_file, settings.lock_wait_seconds, stop):
+            return _remind_with_log(items, directory, settings, today, False, say, out, environ,
+                                  redactor, clock, sleep, stop)
+    except ReminderBusy as busy:
+        if busy.stopped:
+            say(M.REPORT_STOPPED, logging.WARNING)
+            return EXIT_BUSY
+        say(M.REPORT_BUSY.format(path=settings.log_file, seconds=f"{settings.lock_wait_seconds:g}",
+                                 code=EXIT_BUSY), logging.ERROR)
+        return EXIT_BUSY
+    except LockFailed as exc:  # the lock file cannot be created (read-only folder...)
+        say(M.REPORT_LOG_FAILED.format(path=exc.lock_path, error=redactor(exc.error)), logging.ERROR)
+        return EXIT_CONFIG
+
+
+def _remind_with_log(items, directory, settings, today, dry_run, say, out, environ, redactor,
+                   clock, sleep, stop) -> int:
     try:
         log = ReminderLog(settings.log_file, readonly=dry_run)
     except Exception as exc:  # noqa: BLE001 - sqlite3 / OS errors: report, do not send
@@ -304,7 +354,8 @@ def remind_command(
         senders = None
         if not dry_run and settings.enabled_channels:
             try:
-                senders = build_senders(settings, environ, clock=clock, sleep=sleep, redactor=redactor)
+                senders = build_senders(settings, environ, clock=clock, sleep=sleep, redactor=redactor,
+                                        stop=stop)
             except ReminderConfigError as exc:
                 say(M.REPORT_CONFIG_ERROR.format(error=exc), logging.ERROR)
                 log.record_run(today, ok=False, summary=redactor(exc), failures=[redactor(exc)],
@@ -312,7 +363,7 @@ def remind_command(
                 say(M.REPORT_RESULT_CONFIG.format(code=EXIT_CONFIG), logging.ERROR)
                 return EXIT_CONFIG
         result = run_once(items, directory, settings, log, today, dry_run, out,
-                          senders=senders, redactor=redactor, clock=clock)
+                          senders=senders, redactor=redactor, clock=clock, stop=stop)
     return result.exit_code
 
 

@@ -76,6 +76,8 @@ class ReminderSettings:
     send_retries: int = 2
     retry_backoff_seconds: float = 5.0
     watch_retry_seconds: tuple[float, ...] = (300.0, 900.0, 1800.0)
+    rate_limit_wait_seconds: float = 70.0  # WeCom's minute is waited out, DingTalk's 10 are not
+    lock_wait_seconds: float = 5.0  # a second run waits this long for the first, then gives up
     ledger_name: str = ""
     email: EmailSettings = field(default_factory=EmailSettings)
     wecom: WebhookSettings = field(default_factory=lambda: WebhookSettings("wecom"))
@@ -170,6 +172,8 @@ class ReminderSettings:
             retry_backoff_seconds=max(0.0, r.float(s, "retry_backoff_seconds", 5.0)),
             watch_retry_seconds=tuple(
                 60.0 * m for m in r.int_list(s, "watch_retry_minutes", (5, 15, 30)) if m >= 0),
+            rate_limit_wait_seconds=max(0.0, r.float(s, "rate_limit_wait_seconds", 70.0)),
+            lock_wait_seconds=max(0.0, r.float(s, "lock_wait_seconds", 5.0)),
             ledger_name=ledger_name,
             email=email,
             wecom=hooks["wecom"],
