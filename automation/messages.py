@@ -170,7 +170,7 @@ REQUEST_BAD_ROW = "请求中 values 的第 {row} 项不是数组（每行应为�
 REQUEST_BAD_CELL = "请求中 values 第 {row} 行第 {column} 列的值类型不支持（只能是文字、数字、逻辑值或空）。"
 REQUEST_BAD_TODAY = "请求中的 today “{value}” 不是日期，请写成 YYYY-MM-DD，例如 2024-06-28。"
 REQUEST_BAD_POSITION = "请求中的 {key} 应为正整数（已用区域左上角单元格的行号或列号，从 1 开始）。"
-REQUEST_UNKNOWN_KEYS = "请求中有无法识别的字段：{keys}。可用字段：sheet、values、today、first_row、first_column。"
+REQUEST_UNKNOWN_KEYS = "请求中有无法识别的字段：{keys}。可用字段：sheet、values、today、first_row、first_column、merges。"
 REQUEST_BAD_LEDGER = "无法读取台账：{message}"
 REQUEST_FAILED = "台账助手服务出现意外错误：{error}。服务仍在运行，详细信息见服务日志{log}。"
 
@@ -314,3 +314,11 @@ XLSX_WORKBOOK_OPEN = (
 )
 XLSX_REPLACE_FAILED = "无法替换工作簿文件“{name}”（{detail}），可能正被其他程序占用；原文件未改动。"
 XLSX_RUN_LOCKED = "另一个任务正在处理工作簿“{name}”（锁文件：{lock}），请稍后再试。"
+
+
+# --- issue 12: WPS add-in (merged cells sent by the add-in; registration as wpsjs does it) ---
+REQUEST_BAD_MERGES = (
+    "请求中的 merges（合并区域）应为数组，每项为 [首行, 首列, 末行, 末列]（工作表中的行号、列号，从 1 开始）；"
+    "第 {index} 项不符合。"
+)
+REQUEST_TOO_MANY_MERGES = "请求中的合并区域过多（{count} 处，上限 {limit} 处）。"

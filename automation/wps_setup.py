@@ -43,6 +43,7 @@ ADDIN_VERSION = __version__
 #: The add-in's files, relative to macros/wps/ (tests and docs are not installed).
 ADDIN_FILES = (
     "index.html",
+    "main.js",
     "ribbon.xml",
     "js/ledger.js",
     "js/ribbon.js",
