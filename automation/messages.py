@@ -322,3 +322,26 @@ REQUEST_BAD_MERGES = (
     "第 {index} 项不符合。"
 )
 REQUEST_TOO_MANY_MERGES = "请求中的合并区域过多（{count} 处，上限 {limit} 处）。"
+WPS_REG_SOURCE_REGISTRY = "注册表 HKEY_CLASSES_ROOT\\KWPS.Document.12"
+WPS_REG_VERSION = "  · 检测到 WPS（{version}，读自 {source}），按 wpsjs 的规则登记方式：{modes}"
+WPS_REG_UNKNOWN = "  · 未能读出已安装 WPS 的版本，两种登记方式都写（publish.xml 供 12.1.0.16910 及以后的版本，jsplugins.xml + oem.ini 供更早的版本）"
+WPS_REG_MODE_PUBLISH = "publish.xml"
+WPS_REG_MODE_JSPLUGINS = "jsplugins.xml + oem.ini"
+WPS_REG_JSPLUGINS = "  · 已在 {path} 中登记“{name}”（供 12.1.0.16910 以前的 WPS 读取）"
+WPS_REG_OEM_DONE = "  · 已在 {path} 中打开 jsplugins 加载项：[Support] JsApiPlugin=true，[Server] JSPluginsServer=（留空，即读取本机 jsaddons\\jsplugins.xml）"
+WPS_REG_OEM_ALREADY = "  · {path} 已打开 jsplugins 加载项，未改动"
+WPS_REG_OEM_FOREIGN = (
+    "  · {path} 中 [Server] JSPluginsServer={server} 是单位集中部署的加载项清单，为不影响其他加载项，未改动；"
+    "请管理员在该清单中加入：{entry}"
+)
+WPS_REG_OEM_MANUAL = (
+    "  · 无法写入 {path}（{error}）。请以管理员身份重新运行 ledger wps-setup，"
+    "或手工在该文件中写入 [Support] JsApiPlugin=true 和 [Server] JSPluginsServer=（留空）"
+)
+WPS_REG_OEM_NOT_FOUND = (
+    "  · 找不到 WPS 的安装目录（office6\\cfgs\\oem.ini）。如果 WPS 早于 12.1.0.16910，请在该文件中写入 "
+    "[Support] JsApiPlugin=true 和 [Server] JSPluginsServer=（留空），然后重启 WPS"
+)
+WPS_UNINSTALL_OEM_RESTORED = "  · 已将 {path} 中台账助手改过的设置恢复原样"
+WPS_UNINSTALL_OEM_KEPT = "  · {path} 中的 jsplugins 设置仍有其他加载项在用，保持不变"
+WPS_UNINSTALL_OEM_MANUAL = "  · 无法恢复 {path}（{error}）。请以管理员身份重新运行 ledger wps-setup --uninstall"
