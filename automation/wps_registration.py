@@ -246,7 +246,8 @@ def set_ini_values(text: str, values: Mapping[tuple[str, str], str | None]) -> s
             if lookup in pending:
                 _, key, value = pending.pop(lookup)
                 if value is not None:
-                    result.append(f"{line[:len(line) - len(line.lstrip())]}{stripped.split('=', 1)[0].rstrip()}={value}")
+                    indent = line[:len(line) - len(line.lstrip())]
+                    result.append(f"{indent}{stripped.split('=', 1)[0].rstrip()}={value}")
                 continue
         result.append(line)
     flush(current)

@@ -35,9 +35,13 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from automation import __version__
 from automation import messages as m
+
+if TYPE_CHECKING:
+    from automation.wps_registration import OemChange, WpsInstall
 
 ADDIN_NAME = "ledger-assistant"
 ADDIN_TYPE = "et"  # WPS 表格 (spreadsheets)
@@ -434,12 +438,13 @@ def install(*, home: Path | None = None, platform: str | None = None, port: int,
     return lines
 
 
-def _register(place: Layout, wps, modes: tuple[str, ...]) -> list[str]:
+def _register(place: Layout, wps: "WpsInstall | None", modes: tuple[str, ...]) -> list[str]:
     """Register in publish.xml and/or jsplugins.xml + oem.ini; drop our entry from the other."""
     from automation import wps_registration as reg
 
     if wps is not None and reg.reads_publish_xml(wps) is not None:
-        shown = "、".join(m.WPS_REG_MODE_PUBLISH if mode == reg.PUBLISH else m.WPS_REG_MODE_JSPLUGINS for mode in modes)
+        shown = "、".join(m.WPS_REG_MODE_PUBLISH if mode == reg.PUBLISH else m.WPS_REG_MODE_JSPLUGINS
+                         for mode in modes)
         lines = [m.WPS_REG_VERSION.format(version=wps.version_text, source=wps.source, modes=shown)]
     else:
         lines = [m.WPS_REG_UNKNOWN]
@@ -475,7 +480,7 @@ def _register(place: Layout, wps, modes: tuple[str, ...]) -> list[str]:
     return lines
 
 
-def _remember_oem(place: Layout, change) -> None:
+def _remember_oem(place: Layout, change: "OemChange") -> None:
     """Keep what oem.ini held before our first change (a reinstall adds, never overwrites)."""
     record = _oem_record(place)
     if record.get("path") != str(change.path):

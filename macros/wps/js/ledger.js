@@ -359,9 +359,10 @@
     var calls = 0;
     var complete = true;
 
-    function hasMerged(column, top, bottom) {
+    function hasMerged(column, top, bottom) { // MergeCells: true (all merged), null (some), false (none)
       calls += 1;
-      return sheet.Range(rangeAddress(top, column, bottom, column)).MergeCells !== false;
+      var merged = sheet.Range(rangeAddress(top, column, bottom, column)).MergeCells;
+      return merged === true || merged === null;
     }
 
     function firstMerged(column, top, bottom) { // the first merged cell's row, or 0
