@@ -2,7 +2,7 @@
 
 What it does, on Windows and on Linux (信创 Kylin / UOS included):
 
-1. copies the add-in (`macros/wps/`: index.html, ribbon.xml, js/, images/) into WPS's
+1. copies the add-in (`macros/wps/`: index.html, main.js, ribbon.xml, js/, images/) into WPS's
    per-user add-in folder as an offline add-in, `jsaddons/ledger-assistant_<version>/`:
    Windows `%APPDATA%\\kingsoft\\wps\\jsaddons\\`, Linux `~/.local/share/Kingsoft/wps/jsaddons/`;
 2. registers it as Kingsoft's wpsjs does for the installed build (automation.wps_registration):
