@@ -170,7 +170,7 @@ REQUEST_BAD_ROW = "请求中 values 的第 {row} 项不是数组（每行应为�
 REQUEST_BAD_CELL = "请求中 values 第 {row} 行第 {column} 列的值类型不支持（只能是文字、数字、逻辑值或空）。"
 REQUEST_BAD_TODAY = "请求中的 today “{value}” 不是日期，请写成 YYYY-MM-DD，例如 2024-06-28。"
 REQUEST_BAD_POSITION = "请求中的 {key} 应为正整数（已用区域左上角单元格的行号或列号，从 1 开始）。"
-REQUEST_UNKNOWN_KEYS = "请求中有无法识别的字段：{keys}。可用字段：sheet、values、today、first_row、first_column。"
+REQUEST_UNKNOWN_KEYS = "请求中有无法识别的字段：{keys}。可用字段：sheet、values、today、first_row、first_column、merges。"
 REQUEST_BAD_LEDGER = "无法读取台账：{message}"
 REQUEST_FAILED = "台账助手服务出现意外错误：{error}。服务仍在运行，详细信息见服务日志{log}。"
 
@@ -314,3 +314,34 @@ XLSX_WORKBOOK_OPEN = (
 )
 XLSX_REPLACE_FAILED = "无法替换工作簿文件“{name}”（{detail}），可能正被其他程序占用；原文件未改动。"
 XLSX_RUN_LOCKED = "另一个任务正在处理工作簿“{name}”（锁文件：{lock}），请稍后再试。"
+
+
+# --- issue 12: WPS add-in (merged cells sent by the add-in; registration as wpsjs does it) ---
+REQUEST_BAD_MERGES = (
+    "请求中的 merges（合并区域）应为数组，每项为 [首行, 首列, 末行, 末列]（工作表中的行号、列号，从 1 开始）；"
+    "第 {index} 项不符合。"
+)
+REQUEST_TOO_MANY_MERGES = "请求中的合并区域过多（{count} 处，上限 {limit} 处）。"
+WPS_REG_SOURCE_REGISTRY = "注册表 HKEY_CLASSES_ROOT\\KWPS.Document.12"
+WPS_REG_VERSION = "  · 检测到 WPS（{version}，读自 {source}），按 wpsjs 的规则登记方式：{modes}"
+WPS_REG_UNKNOWN = "  · 未能读出已安装 WPS 的版本，两种登记方式都写（publish.xml 供 12.1.0.16910 及以后的版本，jsplugins.xml + oem.ini 供更早的版本）"
+WPS_REG_MODE_PUBLISH = "publish.xml"
+WPS_REG_MODE_JSPLUGINS = "jsplugins.xml + oem.ini"
+WPS_REG_JSPLUGINS = "  · 已在 {path} 中登记“{name}”（供 12.1.0.16910 以前的 WPS 读取）"
+WPS_REG_OEM_DONE = "  · 已在 {path} 中打开 jsplugins 加载项：[Support] JsApiPlugin=true，[Server] JSPluginsServer=（留空，即读取本机 jsaddons\\jsplugins.xml）"
+WPS_REG_OEM_ALREADY = "  · {path} 已打开 jsplugins 加载项，未改动"
+WPS_REG_OEM_FOREIGN = (
+    "  · {path} 中 [Server] JSPluginsServer={server} 是单位集中部署的加载项清单，为不影响其他加载项，未改动；"
+    "请管理员在该清单中加入：{entry}"
+)
+WPS_REG_OEM_MANUAL = (
+    "  · 无法写入 {path}（{error}）。请以管理员身份重新运行 ledger wps-setup，"
+    "或手工在该文件中写入 [Support] JsApiPlugin=true 和 [Server] JSPluginsServer=（留空）"
+)
+WPS_REG_OEM_NOT_FOUND = (
+    "  · 找不到 WPS 的安装目录（office6\\cfgs\\oem.ini）。如果 WPS 早于 12.1.0.16910，请在该文件中写入 "
+    "[Support] JsApiPlugin=true 和 [Server] JSPluginsServer=（留空），然后重启 WPS"
+)
+WPS_UNINSTALL_OEM_RESTORED = "  · 已将 {path} 中台账助手改过的设置恢复原样"
+WPS_UNINSTALL_OEM_KEPT = "  · {path} 中的 jsplugins 设置仍有其他加载项在用，保持不变"
+WPS_UNINSTALL_OEM_MANUAL = "  · 无法恢复 {path}（{error}）。请以管理员身份重新运行 ledger wps-setup --uninstall"

@@ -7,7 +7,8 @@ summary model (besides the file writer and the xlwings live writer): it renders 
 `build_summary` layout as JSON, and never writes a file.
 
     POST /v1/summary   {"sheet": "台账", "values": [[...]], "today": "2026-06-28",
-                        "first_row": 1, "first_column": 1}     header X-Ledger-Token
+                        "first_row": 1, "first_column": 1,
+                        "merges": [[3, 4, 5, 4], ...]}           header X-Ledger-Token
                        -> {"stats": <ledger stats --json>, "sheets": [...], ...}
     GET  /v1/health    -> {"version": "0.1.0"}                  (no token)
 
@@ -34,7 +35,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -83,7 +84,9 @@ MAX_COLUMNS = 16384
 #: checked before), so that the client reads the answer instead of a reset connection; a
 #: larger one is not read at all and the connection is closed.
 DRAIN_LIMIT = 1024 * 1024 * 1024
-REQUEST_KEYS = frozenset({"sheet", "values", "today", "first_row", "first_column"})
+REQUEST_KEYS = frozenset({"sheet", "values", "today", "first_row", "first_column", "merges"})
+#: At most this many merged areas in a request (the add-in sends at most 5,000).
+MAX_MERGES = 100_000
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _EPOCH_1900 = dt.date(1899, 12, 30)
 
@@ -147,6 +150,22 @@ class SummaryRequest:
     today: dt.date | None = None
     first_row: int = 1
     first_column: int = 1
+    #: The sheet's merged areas as [first row, first column, last row, last column], 1-based
+    #: sheet numbers (what the add-in reads with Range.MergeArea); optional, older add-ins
+    #: send none.
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    def merged_ranges(self) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        """The merges in the grid's 0-based coordinates, as `parse_grid` takes them (the
+        file path's `merged_cell_ranges`); areas starting above or left of the grid are
+        left out, like a merge outside the file path's grid."""
+        result = []
+        for first_row, first_column, last_row, last_column in self.merges:
+            top, left = first_row - self.first_row, first_column - self.first_column
+            if top < 0 or left < 0:
+                continue
+            result.append(((top, left), (last_row - self.first_row, last_column - self.first_column)))
+        return result
 
 
 def _bad(message: str, code: str = "bad_request") -> RequestError:
@@ -194,7 +213,30 @@ def parse_request(body: bytes) -> SummaryRequest:
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= limit:
             raise _bad(m.REQUEST_BAD_POSITION.format(key=key))
         positions[key] = value
-    return SummaryRequest(sheet, values, today, positions["first_row"], positions["first_column"])
+    merges = parse_merges(data.get("merges", []))
+    return SummaryRequest(sheet, values, today, positions["first_row"], positions["first_column"], merges)
+
+
+def parse_merges(merges: Any) -> list[tuple[int, int, int, int]]:
+    """The request's "merges": [[first row, first column, last row, last column], ...]."""
+    if not isinstance(merges, list):
+        raise _bad(m.REQUEST_BAD_MERGES.format(index=0))
+    if len(merges) > MAX_MERGES:
+        raise _bad(m.REQUEST_TOO_MANY_MERGES.format(count=len(merges), limit=MAX_MERGES))
+    result = []
+    for index, area in enumerate(merges, start=1):
+        numbers = []
+        if isinstance(area, list) and len(area) == 4:
+            for value, limit in zip(area, (MAX_ROWS, MAX_COLUMNS, MAX_ROWS, MAX_COLUMNS)):
+                if isinstance(value, float) and value.is_integer():
+                    value = int(value)
+                if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= limit:
+                    break
+                numbers.append(value)
+        if len(numbers) != 4 or numbers[0] > numbers[2] or numbers[1] > numbers[3]:
+            raise _bad(m.REQUEST_BAD_MERGES.format(index=index))
+        result.append((numbers[0], numbers[1], numbers[2], numbers[3]))
+    return result
 
 
 # -- the answer: the summary model as JSON ------------------------------------------------------
@@ -206,7 +248,8 @@ def summary_answer(request: SummaryRequest, config: Config, today: dt.date, refr
     from automation.analysis import analyse_grid
     from automation.summary import OWNED_SHEETS, build_summary
 
-    analysis = analyse_grid(request.values, request.sheet, config, today, request.first_row, request.first_column)
+    analysis = analyse_grid(request.values, request.sheet, config, today, request.first_row, request.first_column,
+                            merged_ranges=request.merged_ranges())
     statistics = analysis.statistics
     model = build_summary(statistics, config, refreshed)
     totals = statistics.totals

@@ -2,12 +2,14 @@
 
 What it does, on Windows and on Linux (信创 Kylin / UOS included):
 
-1. copies the add-in (`macros/wps/`: index.html, ribbon.xml, js/, images/) into WPS's
+1. copies the add-in (`macros/wps/`: index.html, main.js, ribbon.xml, js/, images/) into WPS's
    per-user add-in folder as an offline add-in, `jsaddons/ledger-assistant_<version>/`:
    Windows `%APPDATA%\\kingsoft\\wps\\jsaddons\\`, Linux `~/.local/share/Kingsoft/wps/jsaddons/`;
-2. registers it in `jsaddons/publish.xml`, the manifest WPS reads at start-up
-   (`<jsplugin name=... type="et" url="<folder>" version=... enable="enable_dev" .../>`),
-   keeping every other add-in's entry;
+2. registers it as Kingsoft's wpsjs does for the installed build (automation.wps_registration):
+   in `jsaddons/publish.xml` (`<jsplugin name=... type="et" url="<folder>" version=...
+   enable="enable_dev" .../>`) for builds from 12.1.0.16910 on, else in `jsaddons/jsplugins.xml`
+   with jsplugins add-ins turned on in the installation's `office6/cfgs/oem.ini`; both ways
+   when the build cannot be read. Every other add-in's entry is kept;
 3. creates the per-installation token (kept if it exists) in a file only the user can read,
    `~/.config/ledger-assistant/token` or `%APPDATA%\\ledger-assistant\\token`, and writes
    the add-in's settings (`js/settings.js`: port, token, ledger sheet) beside the add-in;
@@ -33,9 +35,13 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from automation import __version__
 from automation import messages as m
+
+if TYPE_CHECKING:
+    from automation.wps_registration import OemChange, WpsInstall
 
 ADDIN_NAME = "ledger-assistant"
 ADDIN_TYPE = "et"  # WPS 表格 (spreadsheets)
@@ -43,6 +49,7 @@ ADDIN_VERSION = __version__
 #: The add-in's files, relative to macros/wps/ (tests and docs are not installed).
 ADDIN_FILES = (
     "index.html",
+    "main.js",
     "ribbon.xml",
     "js/ledger.js",
     "js/ribbon.js",
@@ -52,6 +59,9 @@ ADDIN_FILES = (
 )
 SETTINGS_FILE = "js/settings.js"
 MANIFEST_FILE = "publish.xml"
+JSPLUGINS_FILE = "jsplugins.xml"
+#: What oem.ini held before wps-setup changed it (restored by --uninstall).
+OEM_RECORD_FILE = "wps-oem.json"
 TOKEN_FILE = "token"
 LOG_FILE = "service.log"
 TASK_NAME = "LedgerAssistantService"
@@ -92,6 +102,14 @@ class Layout:
     @property
     def manifest(self) -> Path:
         return self.jsaddons / MANIFEST_FILE
+
+    @property
+    def jsplugins(self) -> Path:
+        return self.jsaddons / JSPLUGINS_FILE
+
+    @property
+    def oem_record(self) -> Path:
+        return self.config_dir / OEM_RECORD_FILE
 
     @property
     def token_file(self) -> Path:
@@ -229,17 +247,48 @@ def manifest_entry(place: Layout) -> dict[str, str]:
     }
 
 
-def register(place: Layout) -> None:
-    root = _read_manifest(place.manifest)
+def jsplugins_entry(place: Layout) -> dict[str, str]:
+    """Our entry of jsplugins.xml, as Kingsoft's offline deployment writes one: the add-in is
+    already unpacked in jsaddons/<name>_<version>, which WPS loads without fetching `url`."""
+    return {
+        "name": ADDIN_NAME,
+        "type": ADDIN_TYPE,
+        "url": place.addin_dir.as_uri(),
+        "version": ADDIN_VERSION,
+        "enable": "true",
+    }
+
+
+def register(place: Layout, path: Path | None = None, entry: dict[str, str] | None = None) -> None:
+    """Our entry in a manifest (publish.xml by default), replacing an older one of ours."""
+    path = path or place.manifest
+    root = _read_manifest(path)
     _remove_entries(root)
-    ET.SubElement(root, "jsplugin", manifest_entry(place))
-    _write_manifest(place.manifest, root)
+    ET.SubElement(root, "jsplugin", entry or manifest_entry(place))
+    _write_manifest(path, root)
+
+
+def _drop_entry(path: Path) -> bool:
+    """Remove our entries from one manifest; whether there were any."""
+    if not path.exists():
+        return False
+    root = _read_manifest(path)
+    if _remove_entries(root):
+        _write_manifest(path, root)
+        return True
+    return False
+
+
+def _other_entries(path: Path) -> int:
+    if not path.exists():
+        return 0
+    return sum(1 for child in _read_manifest(path) if isinstance(child.tag, str))
 
 
 def unregister(place: Layout) -> list[Path]:
-    """Remove our entries from publish.xml (and jsplugins.xml, if a manual install left one)."""
+    """Remove our entries from publish.xml and jsplugins.xml."""
     changed = []
-    for path in (place.manifest, place.jsaddons / "jsplugins.xml"):
+    for path in (place.manifest, place.jsplugins):
         if not path.exists():
             continue
         root = _read_manifest(path)
@@ -345,19 +394,33 @@ def _platform_label(platform: str) -> str:
 # -- install / uninstall -----------------------------------------------------------------------------
 def install(*, home: Path | None = None, platform: str | None = None, port: int, config_path: Path | None = None,
             sheet: str = "", new_token: bool = False, source: Path | None = None, python: str | None = None,
-            runner: Runner | None = None, env: Mapping[str, str] | None = None) -> list[str]:
-    """Install the add-in, the token and the autostart entry; returns what was done (Chinese)."""
+            runner: Runner | None = None, env: Mapping[str, str] | None = None,
+            registry: Callable[[], str | None] | None = None, system_root: Path | None = None) -> list[str]:
+    """Install the add-in, the token and the autostart entry; returns what was done (Chinese).
+
+    The installed WPS is looked up through `registry` (Windows: the open command of
+    KWPS.Document.12) and below `system_root` (Linux: /opt/kingsoft/...); for the real user
+    (no `home`) these default to the registry and "/", with an explicit `home` to nothing
+    unless given, so a test never reads the machine's WPS.
+    """
+    from automation import wps_registration as reg
+
     place = layout(home, platform, env)
     source = source or addin_source()
     python = python or sys.executable
     runner = runner if runner is not None else _default_runner(place.platform)
+    if home is None:
+        registry = registry if registry is not None else reg.windows_registry_command
+        system_root = system_root if system_root is not None else Path("/")
     lines = [m.WPS_SETUP_TITLE.format(platform=_platform_label(place.platform))]
 
     _read_manifest(place.manifest)  # refuse a broken manifest before changing anything
+    _read_manifest(place.jsplugins)
+    wps = reg.find_install(place.platform, registry=registry, system_root=system_root)
+    modes = reg.registration_modes(place.platform, wps)
     copy_addin(place, source)
     lines.append(m.WPS_SETUP_ADDIN.format(path=place.addin_dir))
-    register(place)
-    lines.append(m.WPS_SETUP_MANIFEST.format(path=place.manifest, name=ADDIN_NAME))
+    lines.extend(_register(place, wps, modes))
 
     token, created = ensure_token(place, new_token)
     lines.append((m.WPS_SETUP_TOKEN_NEW if created else m.WPS_SETUP_TOKEN_KEPT).format(path=place.token_file))
@@ -373,6 +436,87 @@ def install(*, home: Path | None = None, platform: str | None = None, port: int,
         lines.extend(_windows_autostart(place, command, runner))
     lines.append(m.WPS_SETUP_DONE)
     return lines
+
+
+def _register(place: Layout, wps: "WpsInstall | None", modes: tuple[str, ...]) -> list[str]:
+    """Register in publish.xml and/or jsplugins.xml + oem.ini; drop our entry from the other."""
+    from automation import wps_registration as reg
+
+    if wps is not None and reg.reads_publish_xml(wps) is not None:
+        shown = "、".join(m.WPS_REG_MODE_PUBLISH if mode == reg.PUBLISH else m.WPS_REG_MODE_JSPLUGINS
+                         for mode in modes)
+        lines = [m.WPS_REG_VERSION.format(version=wps.version_text, source=wps.source, modes=shown)]
+    else:
+        lines = [m.WPS_REG_UNKNOWN]
+    if reg.PUBLISH in modes:
+        register(place)
+        lines.append(m.WPS_SETUP_MANIFEST.format(path=place.manifest, name=ADDIN_NAME))
+    elif _drop_entry(place.manifest):
+        lines.append(m.WPS_UNINSTALL_MANIFEST.format(path=place.manifest, name=ADDIN_NAME))
+    if reg.JSPLUGINS not in modes:
+        if _drop_entry(place.jsplugins):
+            lines.append(m.WPS_UNINSTALL_MANIFEST.format(path=place.jsplugins, name=ADDIN_NAME))
+        lines.extend(_release_oem(place))
+        return lines
+    register(place, place.jsplugins, jsplugins_entry(place))
+    lines.append(m.WPS_REG_JSPLUGINS.format(path=place.jsplugins, name=ADDIN_NAME))
+    oem = wps.oem_ini if wps is not None else None
+    if oem is None:
+        lines.append(m.WPS_REG_OEM_NOT_FOUND)
+        return lines
+    try:
+        change = reg.configure_oem(oem)
+    except OSError as error:
+        lines.append(m.WPS_REG_OEM_MANUAL.format(path=oem, error=error.strerror or error))
+        return lines
+    if change.changed:
+        _remember_oem(place, change)
+        lines.append(m.WPS_REG_OEM_DONE.format(path=oem))
+    elif not change.foreign_server:
+        lines.append(m.WPS_REG_OEM_ALREADY.format(path=oem))
+    if change.foreign_server:
+        entry = ET.tostring(ET.Element("jsplugin", jsplugins_entry(place)), encoding="unicode")
+        lines.append(m.WPS_REG_OEM_FOREIGN.format(path=oem, server=change.foreign_server, entry=entry))
+    return lines
+
+
+def _remember_oem(place: Layout, change: "OemChange") -> None:
+    """Keep what oem.ini held before our first change (a reinstall adds, never overwrites)."""
+    record = _oem_record(place)
+    if record.get("path") != str(change.path):
+        record = {"path": str(change.path), "previous": {}, "added_sections": []}
+    for key, value in change.previous.items():
+        record["previous"].setdefault(key, value)
+    record["added_sections"] = sorted(set(record.get("added_sections", [])) | set(change.added_sections))
+    _write_private(place.oem_record, json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _oem_record(place: Layout) -> dict:
+    try:
+        record = json.loads(place.oem_record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) and isinstance(record.get("previous"), dict) else {}
+
+
+def _release_oem(place: Layout) -> list[str]:
+    """Undo our oem.ini change, unless another add-in in jsplugins.xml still needs it."""
+    from automation import wps_registration as reg
+
+    record = _oem_record(place)
+    if not record:
+        place.oem_record.unlink(missing_ok=True)
+        return []
+    path = Path(record["path"])
+    if _other_entries(place.jsplugins):
+        place.oem_record.unlink(missing_ok=True)
+        return [m.WPS_UNINSTALL_OEM_KEPT.format(path=path)]
+    try:
+        restored = reg.restore_oem(path, record["previous"], record.get("added_sections", []))
+    except OSError as error:
+        return [m.WPS_UNINSTALL_OEM_MANUAL.format(path=path, error=error.strerror or error)]
+    place.oem_record.unlink(missing_ok=True)
+    return [m.WPS_UNINSTALL_OEM_RESTORED.format(path=path)] if restored else []
 
 
 def _windows_autostart(place: Layout, command: Sequence[str], runner: Runner | None) -> list[str]:
@@ -407,6 +551,9 @@ def uninstall(*, home: Path | None = None, platform: str | None = None, runner: 
     for path in unregister(place):
         lines.append(m.WPS_UNINSTALL_MANIFEST.format(path=path, name=ADDIN_NAME))
         found = True
+    oem_lines = _release_oem(place)
+    lines.extend(oem_lines)
+    found = found or bool(oem_lines)
     place.log_file.unlink(missing_ok=True)
     for path in (place.token_file, place.autostart):
         if path.exists():

@@ -102,10 +102,16 @@ def test_the_addin_files_setup_installs_are_all_there_and_no_settings_are_commit
     for name in setup.ADDIN_FILES:
         assert (ADDIN / name).is_file(), name
     assert not (ADDIN / setup.SETTINGS_FILE).exists(), "settings.js (with a token) is written by wps-setup only"
-    assert not (ADDIN / "node_modules").exists()
+    # node_modules (npm ci: the type-check tools) is never installed with the add-in nor committed
+    assert not any(name.startswith(("node_modules", "package", "tsconfig", "types/")) for name in setup.ADDIN_FILES)
+    assert "macros/wps/node_modules/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
     html = (ADDIN / "index.html").read_text(encoding="utf-8")
-    for script in re.findall(r'<script src="([^"]+)"', html):
-        assert script == setup.SETTINGS_FILE or script in setup.ADDIN_FILES, script
+    assert re.findall(r'<script [^>]*src="([^"]+)"', html) == ["./main.js"]
+    main = (ADDIN / "main.js").read_text(encoding="utf-8")
+    scripts = re.findall(r"src='([^']+)'", main)
+    assert scripts == [setup.SETTINGS_FILE, "js/ledger.js", "js/ribbon.js"]
+    for script in scripts[1:]:
+        assert script in setup.ADDIN_FILES, script
     for image in re.findall(r'"(images/[^"]+)"', (ADDIN / "js" / "ledger.js").read_text(encoding="utf-8")):
         assert image in setup.ADDIN_FILES
 

@@ -2,7 +2,7 @@
  * 台账助手 WPS 加载项：读取台账、调用本机服务、把汇总表写回当前工作簿。
  * The WPS add-in's logic, free of WPS globals so that Node can test it:
  *
- *   readLedger(app, settings)        the ledger sheet's UsedRange.Value2 and its position
+ *   readLedger(app, settings)        the ledger sheet's UsedRange.Value2, its position and merged areas
  *   applyModel(app, answer, options)  write the service's summary sheets into the open book
  *   refresh(app, fetchImpl, options)  read -> POST /v1/summary -> apply
  *   runButton(app, controlId, env)    what a ribbon button does (ribbon.js calls it)
@@ -13,8 +13,12 @@
  * equally styled columns, fills per run of equally filled rows, so the number of calls does
  * not grow with the number of rows (hyperlinks aside: one Hyperlinks.Add per linked row).
  *
- * Plain ES5 with Promises (WPS ships older Chromium builds on some 信创 systems); loaded by a
- * <script> tag in WPS (window.LedgerAddin) and by require() in Node's tests.
+ * Plain ES5 with Promises (WPS ships older Chromium builds on some 信创 systems); loaded by
+ * main.js in WPS (window.LedgerAddin) and by require() in Node's tests.
+ *
+ * Every object-model call is type-checked against Kingsoft's own declarations of WPS 表格's
+ * API (npm et-jsapi-declare, lib.et.d.ts: the `Et.*` types in the JSDoc below), with
+ * `tsc --noEmit --checkJs` (macros/wps/tsconfig.json; tests/test_wps_typecheck.py).
  */
 (function (root, factory) {
   "use strict";
@@ -51,6 +55,8 @@
     badAnswer: "台账助手服务返回的内容无法识别（{error}）。请确认端口 {port} 上运行的是 ledger serve。",
     nameTaken: "工作簿中已有名为“{sheet}”的工作表，但它不是台账助手生成的。为避免覆盖您的数据，本次没有写入。请先将它改名，再点“一键统计”。",
     busy: "台账助手正在统计，请稍候。",
+    chartsSkipped: "以下图表未能生成，已跳过（各汇总表的数据和格式已完整写入，窗格已冻结）：{charts}。\n原因：{error}",
+    mergesTruncated: "台账中的合并单元格过多，只读取了前 {count} 处；其余合并区域中被合并掉的单元格按空白统计。",
     unexpected: "台账助手出现意外错误：{error}"
   };
 
@@ -60,6 +66,14 @@
     ledgerCheckButton: { select: "overdue", image: "images/overdue.svg" },
     ledgerReportButton: { select: "summary", report: true, image: "images/report.svg" }
   };
+
+  /**
+   * Bounds of the merged-area search (readMerges): object-model calls, and areas sent. An
+   * area costs 4 calls when it follows the one above, so the bounds are far above a real
+   * ledger's needs.
+   */
+  var MAX_MERGE_CALLS = 20000;
+  var MAX_MERGE_AREAS = 5000;
 
   /** Excel constants the add-in uses (WPS uses the same values). */
   var XL = {
@@ -80,6 +94,7 @@
     });
   }
 
+  /** @constructor @param {string} message */
   function AddinError(message) {
     this.name = "AddinError";
     this.message = message;
@@ -222,6 +237,7 @@
   }
 
   // -- the workbook -------------------------------------------------------------------
+  /** @param {Et.Application} app @returns {Et.Workbook} */
   function activeBook(app) {
     var book = app ? app.ActiveWorkbook : null;
     if (!book) {
@@ -230,15 +246,26 @@
     return book;
   }
 
+  /**
+   * Sheets.Item is declared to return a Worksheet or Sheets (an array index gives Sheets);
+   * a number or a name gives one Worksheet.
+   * @param {Et.Sheets} collection @param {number | string} key @returns {Et.Worksheet}
+   */
+  function sheetItem(collection, key) {
+    return /** @type {Et.Worksheet} */ (collection.Item(key));
+  }
+
+  /** @param {Et.Workbook} book @returns {Et.Worksheet[]} */
   function worksheets(book) {
     var list = [];
     var collection = book.Worksheets;
     for (var index = 1; index <= collection.Count; index++) {
-      list.push(collection.Item(index));
+      list.push(sheetItem(collection, index));
     }
     return list;
   }
 
+  /** @param {Et.Workbook} book @param {string} name @returns {Et.Worksheet | null} */
   function findSheet(book, name) {
     var list = worksheets(book);
     for (var index = 0; index < list.length; index++) {
@@ -249,7 +276,10 @@
     return null;
   }
 
-  /** The ledger: the sheet named in the settings, else the first sheet that is not owned. */
+  /**
+   * The ledger: the sheet named in the settings, else the first sheet that is not owned.
+   * @param {Et.Workbook} book @returns {Et.Worksheet}
+   */
   function pickLedgerSheet(book, settings) {
     var list = worksheets(book);
     if (settings.ledgerSheet) {
@@ -270,20 +300,142 @@
     throw new AddinError(MESSAGES.noLedgerSheet);
   }
 
-  /** The ledger sheet's values as the service expects them (one read of UsedRange.Value2). */
+  /**
+   * The ledger sheet's values as the service expects them (one read of UsedRange.Value2),
+   * with the merged areas over them (readMerges).
+   * @param {Et.Application} app
+   */
   function readLedger(app, settings) {
     settings = withDefaults(settings);
     var book = activeBook(app);
     var sheet = pickLedgerSheet(book, settings);
     var used = sheet.UsedRange;
+    var values = trimGrid(normalizeGrid(used.Value2));
+    var firstRow = used.Row;
+    var firstColumn = used.Column;
+    var merges = readMerges(sheet, firstRow, firstColumn, firstRow + values.length - 1,
+      firstColumn + values[0].length - 1);
     return {
       sheet: String(sheet.Name),
-      values: trimGrid(normalizeGrid(used.Value2)),
-      first_row: used.Row,
-      first_column: used.Column
+      values: values,
+      first_row: firstRow,
+      first_column: firstColumn,
+      merges: merges.areas,
+      mergesComplete: merges.complete
     };
   }
 
+  /** "D3:D5" or "$D$3" -> [first row, first column, last row, last column]. */
+  function parseAreaAddress(address) {
+    var match = /^\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$/.exec(String(address).toUpperCase());
+    if (!match) {
+      return null;
+    }
+    var first = [Number(match[2]), columnNumber(match[1])];
+    var last = match[3] ? [Number(match[4]), columnNumber(match[3])] : first;
+    return [first[0], first[1], last[0], last[1]];
+  }
+
+  function columnNumber(letters) {
+    var number = 0;
+    for (var index = 0; index < letters.length; index++) {
+      number = number * 26 + (letters.charCodeAt(index) - 64);
+    }
+    return number;
+  }
+
+  /**
+   * The merged areas that touch the rows and columns given (1-based sheet numbers), each as
+   * [first row, first column, last row, last column]. Value2 leaves a merged-away cell empty
+   * (承办科室 written once for a group of items); the service fills the areas merged down, as
+   * the file path does. Range.MergeCells is false for a part of a column without any merged
+   * cell, so each column is searched in windows: one call for a column without merges, about
+   * 2·log2(gap) + 4 calls per area found (gap: the rows from the area above; 4 for areas one
+   * under the other), never one call per row.
+   * Bounded by MAX_MERGE_CALLS and MAX_MERGE_AREAS; `complete` says whether the search ended.
+   * @param {Et.Worksheet} sheet
+   * @returns {{areas: number[][], complete: boolean}}
+   */
+  function readMerges(sheet, firstRow, firstColumn, lastRow, lastColumn) {
+    var areas = [];
+    var calls = 0;
+    var complete = true;
+
+    function hasMerged(column, top, bottom) { // MergeCells: true (all merged), null (some), false (none)
+      calls += 1;
+      var merged = sheet.Range(rangeAddress(top, column, bottom, column)).MergeCells;
+      return merged === true || merged === null;
+    }
+
+    function firstMerged(column, top, bottom) { // the first merged cell's row, or 0
+      if (!hasMerged(column, top, bottom)) {
+        return 0;
+      }
+      // Galloping: windows of 1, 2, 4, ... rows from `top`, so that the next area right
+      // below the last one (the usual case: groups of items one under the other) costs one
+      // call; then halving inside the first window that holds a merged cell.
+      var size = 1;
+      var start = top;
+      var end = top;
+      while (start <= bottom) {
+        end = Math.min(bottom, start + size - 1);
+        if (end === bottom || hasMerged(column, start, end)) {
+          break;
+        }
+        start = end + 1;
+        size *= 2;
+      }
+      while (start < end) {
+        var middle = Math.floor((start + end) / 2);
+        if (hasMerged(column, start, middle)) {
+          end = middle;
+        } else {
+          start = middle + 1;
+        }
+      }
+      return start;
+    }
+
+    function known(row, column) {
+      for (var index = 0; index < areas.length; index++) {
+        var area = areas[index];
+        if (area[0] <= row && row <= area[2] && area[1] <= column && column <= area[3]) {
+          return area;
+        }
+      }
+      return null;
+    }
+
+    for (var column = firstColumn; column <= lastColumn && complete; column++) {
+      var row = firstRow;
+      while (row <= lastRow) {
+        if (calls >= MAX_MERGE_CALLS || areas.length >= MAX_MERGE_AREAS) {
+          complete = false;
+          break;
+        }
+        var hit = firstMerged(column, row, lastRow);
+        if (!hit) {
+          break;
+        }
+        var area = known(hit, column);
+        if (!area) {
+          calls += 2;
+          area = parseAreaAddress(sheet.Range(cellAddress(hit, column)).MergeArea.Address(false, false));
+          if (!area || area[2] < hit) { // not an address we can read: step over the cell
+            row = hit + 1;
+            continue;
+          }
+          if (area[0] !== area[2] || area[1] !== area[3]) {
+            areas.push(area);
+          }
+        }
+        row = area[2] + 1;
+      }
+    }
+    return { areas: areas, complete: complete };
+  }
+
+  /** @param {Et.Worksheet} sheet */
   function isGenerated(sheet, notePrefix, marker) {
     try {
       var first = sheet.Range("A1").Value2;
@@ -316,6 +468,7 @@
     return result;
   }
 
+  /** @param {Et.Range} range */
   function applyFormat(range, style) {
     if (style.number_format && style.number_format !== "General") {
       range.NumberFormat = style.number_format;
@@ -352,6 +505,7 @@
     }
   }
 
+  /** @param {Et.Worksheet} sheet */
   function writeBlock(sheet, block) {
     var height = block.values.length;
     if (!height) {
@@ -396,6 +550,7 @@
     }
   }
 
+  /** @param {Et.Worksheet} sheet */
   function writeSheet(sheet, model, marker) {
     try {
       sheet.Names.Add(marker.name, marker.refers_to, false);
@@ -436,7 +591,13 @@
     return groups;
   }
 
-  function writeChart(book, sheet, chart) {
+  /**
+   * One chart: AddChart2 where the build has it, else ChartObjects().Add. Returns what was
+   * added, so that a chart that fails half-way can be deleted (applyModel).
+   * @param {Et.Workbook} book @param {Et.Worksheet} sheet
+   * @param {{shape: Et.Shape | Et.ChartObject | null}} added
+   */
+  function writeChart(book, sheet, chart, added) {
     var left = sheet.Range(cellAddress(chart.anchor_row, chart.anchor_column)).Left;
     var top = sheet.Range(cellAddress(chart.anchor_row, chart.anchor_column)).Top;
     var width = sheet.Range(cellAddress(chart.anchor_row, chart.anchor_column + chart.width_columns)).Left - left;
@@ -445,21 +606,24 @@
     height = Math.max(height, 200);
     var excelChart;
     try {
-      excelChart = sheet.Shapes.AddChart2(-1, chart.chart_type, left, top, width, height).Chart;
+      added.shape = sheet.Shapes.AddChart2(-1, chart.chart_type, left, top, width, height);
+      excelChart = added.shape.Chart;
     } catch (older) { // WPS builds without AddChart2
-      excelChart = sheet.ChartObjects().Add(left, top, width, height).Chart;
+      var objects = /** @type {Et.ChartObjects} */ (sheet.ChartObjects());
+      added.shape = objects.Add(left, top, width, height);
+      excelChart = added.shape.Chart;
       excelChart.ChartType = chart.chart_type;
     }
-    var categories = book.Worksheets.Item(chart.categories.sheet).Range(chart.categories.range);
+    var categories = sheetItem(book.Worksheets, chart.categories.sheet).Range(chart.categories.range);
     var series = chart.series;
-    excelChart.SetSourceData(book.Worksheets.Item(series[0].values.sheet).Range(series[0].values.range));
+    excelChart.SetSourceData(sheetItem(book.Worksheets, series[0].values.sheet).Range(series[0].values.range));
     var collection = excelChart.SeriesCollection();
     while (collection.Count > series.length) {
       collection.Item(collection.Count).Delete();
     }
     series.forEach(function (item, index) {
-      var target = index < collection.Count ? excelChart.SeriesCollection(index + 1) : collection.NewSeries();
-      target.Values = book.Worksheets.Item(item.values.sheet).Range(item.values.range);
+      var target = index < collection.Count ? collection.Item(index + 1) : collection.NewSeries();
+      target.Values = sheetItem(book.Worksheets, item.values.sheet).Range(item.values.range);
       target.XValues = categories;
       target.Name = item.name;
       if (item.color && chart.kind !== "pie") {
@@ -479,6 +643,7 @@
     excelChart.Legend.Position = XL.legendBottom;
   }
 
+  /** @param {Et.Application} app @param {Et.Worksheet} sheet */
   function freeze(app, sheet, row) {
     if (!row) {
       return;
@@ -492,8 +657,40 @@
   }
 
   /**
+   * Draw every chart of the written sheets; a chart that fails is deleted and named in the
+   * result, so it never stops the sheets, the frozen panes or the other charts.
+   * @param {Et.Workbook} book
+   * @returns {{titles: string[], error: string}} the charts skipped, and the first reason
+   */
+  function writeCharts(book, written) {
+    var skipped = { titles: [], error: "" };
+    written.forEach(function (pair) { // charts last: their data may be on a later sheet
+      pair.model.charts.forEach(function (chart) {
+        var added = { shape: null };
+        try {
+          writeChart(book, pair.sheet, chart, added);
+        } catch (error) {
+          try {
+            if (added.shape) {
+              added.shape.Delete();
+            }
+          } catch (ignored) { /* a chart that cannot be deleted stays, empty; it is named below */ }
+          skipped.titles.push("“" + pair.model.name + "”的“" + chart.title + "”");
+          if (!skipped.error) {
+            skipped.error = error && error.message ? error.message : String(error);
+          }
+        }
+      });
+    });
+    return skipped;
+  }
+
+  /**
    * Replace the owned sheets of the open book with the service's answer.
    * options.select: the name of the sheet to show afterwards; options.cell: a cell to select.
+   * Returns the number of sheets written and the charts skipped ({titles, error}).
+   * @param {Et.Application} app
+   * @returns {{sheets: number, skippedCharts: {titles: string[], error: string}}}
    */
   function applyModel(app, answer, options) {
     options = options || {};
@@ -504,6 +701,7 @@
     var book = activeBook(app);
     var alerts = app.DisplayAlerts;
     var screen = app.ScreenUpdating;
+    var skipped;
     app.ScreenUpdating = false;
     app.DisplayAlerts = false;
     try {
@@ -527,9 +725,7 @@
         writeSheet(sheet, model, marker);
         return { sheet: sheet, model: model };
       });
-      written.forEach(function (pair) { // charts last: their data may be on a later sheet
-        pair.model.charts.forEach(function (chart) { writeChart(book, pair.sheet, chart); });
-      });
+      skipped = writeCharts(book, written);
       written.forEach(function (pair) { freeze(app, pair.sheet, pair.model.freeze_row); });
       var shown = (options.select && findSheet(book, options.select)) || (written[0] && written[0].sheet);
       if (shown) {
@@ -540,7 +736,7 @@
       app.DisplayAlerts = alerts;
       app.ScreenUpdating = screen;
     }
-    return sheets.length;
+    return { sheets: sheets.length, skippedCharts: skipped };
   }
 
   // -- the service ----------------------------------------------------------------------
@@ -570,10 +766,12 @@
    * Read the ledger, ask the service, write the answer. Resolves with the answer; rejects
    * with an AddinError whose message is for the user.
    * options: {settings, select: "summary" | "overdue" | ..., report: bool, today: "YYYY-MM-DD"}
+   * @param {Et.Application} app
    */
   function refresh(app, fetchImpl, options) {
     options = options || {};
     var settings = withDefaults(options.settings);
+    var notes = [];
     return new Promise(function (resolve) {
       if (!settings.token) {
         throw new AddinError(MESSAGES.notInstalled);
@@ -583,8 +781,12 @@
         sheet: ledger.sheet,
         values: ledger.values,
         first_row: ledger.first_row,
-        first_column: ledger.first_column
+        first_column: ledger.first_column,
+        merges: ledger.merges
       };
+      if (!ledger.mergesComplete) {
+        notes.push(format(MESSAGES.mergesTruncated, { count: ledger.merges.length }));
+      }
       if (options.today) {
         body.today = options.today;
       }
@@ -603,10 +805,16 @@
     }).then(function (answer) {
       var names = answer.sheet_names || {};
       var anchor = options.report && answer.report_anchor ? answer.report_anchor : null;
-      applyModel(app, answer, {
+      var result = applyModel(app, answer, {
         select: anchor ? anchor.sheet : names[options.select || "summary"],
         cell: anchor ? anchor.cell : null
       });
+      if (result.skippedCharts.titles.length) {
+        notes.push(format(MESSAGES.chartsSkipped, {
+          charts: result.skippedCharts.titles.join("、"), error: result.skippedCharts.error
+        }));
+      }
+      answer.notes = notes;
       try {
         if (answer.messages && answer.messages.status) {
           app.StatusBar = answer.messages.status;
@@ -618,7 +826,10 @@
 
   var busy = false;
 
-  /** A ribbon click: refresh, show the right sheet, tell the user what went wrong. */
+  /**
+   * A ribbon click: refresh, show the right sheet, tell the user what went wrong.
+   * @param {Et.Application} app
+   */
   function runButton(app, controlId, env) {
     env = env || {};
     var action = BUTTONS[controlId];
@@ -637,8 +848,12 @@
       report: Boolean(action.report),
       today: env.today
     }).then(function (answer) {
+      var lines = (answer.notes || []).slice();
       if (action.report && answer.messages && answer.messages.report) {
-        tell(answer.messages.report);
+        lines.push(answer.messages.report);
+      }
+      if (lines.length) {
+        tell(lines.join("\n\n"));
       }
       busy = false;
       return answer;
@@ -690,6 +905,8 @@
     XL: XL,
     AddinError: AddinError,
     readLedger: readLedger,
+    readMerges: readMerges,
+    parseAreaAddress: parseAreaAddress,
     applyModel: applyModel,
     refresh: refresh,
     runButton: runButton,

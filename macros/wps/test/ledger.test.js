@@ -14,7 +14,7 @@ const path = require("node:path");
 const vm = require("node:vm");
 
 const LedgerAddin = require("../js/ledger.js");
-const { Application, bgrToHex, parseAddress } = require("./wps_standin.js");
+const { Application, Chart, bgrToHex, parseAddress } = require("./wps_standin.js");
 
 const ADDIN = path.join(__dirname, "..");
 const FIXTURES = process.env.LEDGER_WPS_FIXTURES || path.join(__dirname, "fixtures");
@@ -30,9 +30,12 @@ function loadFixture(name) {
 /** A WPS stand-in with the fixture's ledger open (plus a second staff sheet). */
 function bookWithLedger(fixture) {
   const app = new Application();
-  const book = app.newWorkbook("台账.xlsx");
-  book.addSheet(fixture.request.sheet, fixture.request.values);
-  book.addSheet("填写说明", [["说明"], ["请逐项填写"]]);
+  const book = app._newWorkbook("台账.xlsx");
+  const ledger = book._addSheet(fixture.request.sheet, fixture.request.values);
+  for (const [r1, c1, r2, c2] of fixture.request.merges || []) {
+    ledger.Range(LedgerAddin.rangeAddress(r1, c1, r2, c2)).Merge();
+  }
+  book._addSheet("填写说明", [["说明"], ["请逐项填写"]]);
   return { app, book };
 }
 
@@ -100,41 +103,41 @@ function assertSheetsMatch(book, expected) {
       }
       assert.equal(cell.hyperlink ? cell.hyperlink.subAddress : null, link, `${where}: hyperlink`);
     }
-    for (const { row, column, cell } of sheet.usedCells()) {
+    for (const { row, column, cell } of sheet._usedCells()) {
       if (!seen.has(`${row},${column}`)) {
         assert.equal(cell.value, undefined, `${sheetExpected.name}!R${row}C${column}: a value the file writer does not write`);
         assert.equal(cell.hyperlink, null, `${sheetExpected.name}!R${row}C${column}: an extra hyperlink`);
       }
     }
-    const merges = sheet.merges.map((box) => LedgerAddin.rangeAddress(box.r1, box.c1, box.r2, box.c2)).sort();
+    const merges = sheet._merges.map((box) => LedgerAddin.rangeAddress(box.r1, box.c1, box.r2, box.c2)).sort();
     assert.deepEqual(merges, sheetExpected.merges, `${sheetExpected.name}: merged cells`);
-    assert.deepEqual([...sheet.columnWidths.entries()].sort((a, b) => a[0] - b[0]), sheetExpected.column_widths,
+    assert.deepEqual([...sheet._columnWidths.entries()].sort((a, b) => a[0] - b[0]), sheetExpected.column_widths,
       `${sheetExpected.name}: column widths`);
-    assert.deepEqual([...sheet.rowHeights.entries()].sort((a, b) => a[0] - b[0]), sheetExpected.row_heights,
+    assert.deepEqual([...sheet._rowHeights.entries()].sort((a, b) => a[0] - b[0]), sheetExpected.row_heights,
       `${sheetExpected.name}: row heights`);
-    assert.equal(sheet.freeze ? sheet.freeze.row : 0, sheetExpected.freeze_row, `${sheetExpected.name}: frozen rows`);
-    assert.equal(sheet.tabColor === null ? null : bgrToHex(sheet.tabColor), sheetExpected.tab_color, `${sheetExpected.name}: tab colour`);
-    assert.equal(sheet.pageSetup.Orientation, sheetExpected.landscape ? 2 : 1, `${sheetExpected.name}: orientation`);
+    assert.equal(sheet._freeze ? sheet._freeze.row : 0, sheetExpected.freeze_row, `${sheetExpected.name}: frozen rows`);
+    assert.equal(sheet._tabColor === null ? null : bgrToHex(sheet._tabColor), sheetExpected.tab_color, `${sheetExpected.name}: tab colour`);
+    assert.equal(sheet._pageSetup.Orientation, sheetExpected.landscape ? 2 : 1, `${sheetExpected.name}: orientation`);
     assert.equal(sheet.Names.Item("_ledger_generated").Visible, false, `${sheetExpected.name}: generated marker`);
     assertChartsMatch(book, sheet, sheetExpected.charts);
   }
 }
 
 function assertChartsMatch(book, sheet, expectedCharts) {
-  assert.equal(sheet.charts.length, expectedCharts.length, `${sheet.name}: number of charts`);
+  assert.equal(sheet._charts.length, expectedCharts.length, `${sheet._name}: number of charts`);
   expectedCharts.forEach((expected, index) => {
-    const chart = sheet.charts[index];
-    const where = `${sheet.name}: chart ${expected.title}`;
+    const chart = sheet._charts[index];
+    const where = `${sheet._name}: chart ${expected.title}`;
     assert.equal(chart.ChartType, expected.chart_type, `${where}: type`);
     assert.equal(chart.HasTitle, true, `${where}: has a title`);
     assert.equal(chart.ChartTitle.Text, expected.title, `${where}: title`);
-    assert.equal(chart.series.length, expected.series.length, `${where}: number of series`);
+    assert.equal(chart._series.length, expected.series.length, `${where}: number of series`);
     expected.series.forEach((series, i) => {
-      const actual = chart.series[i];
+      const actual = chart._series[i];
       assert.equal(actual.Name, series.name, `${where}: series ${i + 1} name`);
-      assert.equal(actual.Values.sheet.name, series.values.sheet, `${where}: series ${i + 1} values sheet`);
+      assert.equal(actual.Values._sheet._name, series.values.sheet, `${where}: series ${i + 1} values sheet`);
       assert.equal(actual.Values.Address(), series.values.range, `${where}: series ${i + 1} values`);
-      assert.equal(actual.XValues.sheet.name, expected.categories.sheet, `${where}: categories sheet`);
+      assert.equal(actual.XValues._sheet._name, expected.categories.sheet, `${where}: categories sheet`);
       assert.equal(actual.XValues.Address(), expected.categories.range, `${where}: categories`);
       const color = actual.Format.Fill.ForeColor.RGB;
       assert.equal(color === null ? null : bgrToHex(color), expected.kind === "pie" ? null : series.color,
@@ -142,8 +145,8 @@ function assertChartsMatch(book, sheet, expectedCharts) {
     });
     const anchor = sheet.Range(LedgerAddin.rangeAddress(expected.anchor_row, expected.anchor_column,
       expected.anchor_row, expected.anchor_column));
-    assert.equal(chart.position.Left, anchor.Left, `${where}: left edge at the anchor cell`);
-    assert.equal(chart.position.Top, anchor.Top, `${where}: top edge at the anchor cell`);
+    assert.equal(chart._position.Left, anchor.Left, `${where}: left edge at the anchor cell`);
+    assert.equal(chart._position.Top, anchor.Top, `${where}: top edge at the anchor cell`);
   });
 }
 
@@ -165,23 +168,29 @@ test("every ribbon callback named in ribbon.xml is a function ribbon.js puts on 
   }
 });
 
-test("index.html loads the settings, the logic and the ribbon glue, in that order", () => {
+test("index.html loads main.js, which writes the settings, the logic and the ribbon glue, in that order", () => {
+  // As the wpsjs "et" template: WPS builds that make index.html themselves load ./main.js.
   const html = fs.readFileSync(path.join(ADDIN, "index.html"), "utf8");
-  const scripts = [...html.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]);
-  assert.deepEqual(scripts, ["js/settings.js", "js/ledger.js", "js/ribbon.js"]);
+  const scripts = [...html.matchAll(/<script [^>]*src="([^"]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(scripts, ["./main.js"]);
+  const written = [];
+  vm.runInNewContext(fs.readFileSync(path.join(ADDIN, "main.js"), "utf8"), { document: { write: (t) => written.push(t) } });
+  const sources = written.map((tag) => /^<script language='javascript' src='([^']+)'><\/script>$/.exec(tag)[1]);
+  assert.deepEqual(sources, ["js/settings.js", "js/ledger.js", "js/ribbon.js"]);
+  for (const source of sources.slice(1)) assert.ok(fs.existsSync(path.join(ADDIN, source)), source);
 });
 
 test("a click in WPS runs the button's action with WPS's Application and fetch", async () => {
   const fixture = loadFixture("overdue_10.json");
   const app = new Application();
-  app.newWorkbook().addSheet(fixture.request.sheet, fixture.request.values);
+  app._newWorkbook()._addSheet(fixture.request.sheet, fixture.request.values);
   const seen = [];
   const alerts = [];
-  const window = { LedgerAddin, LEDGER_SETTINGS: SETTINGS, alert: (m) => alerts.push(m), fetch: serviceStub(fixture, seen) };
-  const wps = { EtApplication: () => app };
-  vm.runInNewContext(fs.readFileSync(path.join(ADDIN, "js", "ribbon.js"), "utf8"), { window, LedgerAddin, wps });
-  assert.equal(window.OnAddinLoad({ ribbon: true }), true);
-  assert.deepEqual(wps.ribbonUI, { ribbon: true });
+  // window.Application: the global Application of et-jsapi-declare and of the wpsjs template
+  const window = { Application: app, LedgerAddin, LEDGER_SETTINGS: SETTINGS, alert: (m) => alerts.push(m),
+    fetch: serviceStub(fixture, seen) };
+  vm.runInNewContext(fs.readFileSync(path.join(ADDIN, "js", "ribbon.js"), "utf8"), { window, LedgerAddin });
+  assert.equal(window.OnAddinLoad({}), true);
   assert.equal(window.OnAction({ Id: "ledgerCheckButton" }), true);
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.deepEqual(alerts, []);
@@ -192,10 +201,10 @@ test("a click in WPS runs the button's action with WPS's Application and fetch",
 // -- reading the ledger ----------------------------------------------------------------------
 test("readLedger reads the first sheet that is not a summary sheet, or the named one", () => {
   const app = new Application();
-  const book = app.newWorkbook();
-  book.addSheet("统计汇总", [["旧汇总"]]);
-  book.addSheet("台账", [[null, null], [null, "编号"], [null, "TA1"]]);
-  book.addSheet("台账2025", [["编号"], ["X"]]);
+  const book = app._newWorkbook();
+  book._addSheet("统计汇总", [["旧汇总"]]);
+  book._addSheet("台账", [[null, null], [null, "编号"], [null, "TA1"]]);
+  book._addSheet("台账2025", [["编号"], ["X"]]);
   const read = LedgerAddin.readLedger(app, {});
   assert.equal(read.sheet, "台账");
   assert.deepEqual(read.values, [["编号"], ["TA1"]]);
@@ -206,10 +215,55 @@ test("readLedger reads the first sheet that is not a summary sheet, or the named
   assert.throws(() => LedgerAddin.readLedger(new Application(), {}), /请先打开办理台账工作簿/);
 });
 
+test("the merged areas over the ledger are sent with its values (承办科室 written once for a group)", () => {
+  const app = new Application();
+  const book = app._newWorkbook();
+  const sheet = book._addSheet("台账", [
+    ["2026年提案办理台账"],
+    ["编号", "案由", "办理类型", "承办科室", "分管领导", "交办日期"],
+    ["TA1", "关于甲的建议", "主办", "产业发展科", "王建国", 46082],
+    ["TA2", "关于乙的建议", "主办", null, null, 46083],
+    ["TA3", "关于丙的建议", "协办", null, null, 46193],
+    ["TA4", "关于丁的建议", "主办", "企业服务科", "李红梅", 46143],
+    ["备注：本表每周更新"],
+  ]);
+  for (const address of ["A1:F1", "D3:D5", "E3:E5", "A7:F7"]) sheet.Range(address).Merge();
+  const read = LedgerAddin.readLedger(app, {});
+  assert.deepEqual(read.merges.slice().sort(), [[1, 1, 1, 6], [3, 4, 5, 4], [3, 5, 5, 5], [7, 1, 7, 6]].sort());
+  assert.equal(read.mergesComplete, true);
+  assert.deepEqual(read.values[3], ["TA2", "关于乙的建议", "主办", null, null, 46083], "Value2: merged-away cells are empty");
+});
+
+test("merged areas are found with calls that grow with the areas, not with the rows", () => {
+  const rows = 4000;
+  const app = new Application();
+  const sheet = app._newWorkbook()._addSheet("台账", [["编号", "承办科室", "交办日期"]]);
+  for (let r = 2; r <= rows + 1; r++) sheet._load([[`T${r}`, r % 40 === 2 ? `科室${r}` : null, 46082]], r, 1);
+  for (let r = 2; r + 39 <= rows + 1; r += 40) sheet.Range(`B${r}:B${r + 39}`).Merge();
+  const areas = rows / 40;
+  const read = LedgerAddin.readLedger(app, {});
+  assert.equal(read.merges.length, areas);
+  assert.deepEqual(read.merges[0], [2, 2, 41, 2]);
+  // areas one under the other: whole rest of the column, first window, MergeArea, Address;
+  // then one call per column to find nothing more
+  assert.ok(app._log.mergeReads <= areas * 4 + 3, `${app._log.mergeReads} calls for ${areas} areas over ${rows} rows`);
+  const spread = new Application();
+  const gaps = spread._newWorkbook()._addSheet("台账", [["编号", "承办科室"]]);
+  for (let r = 2; r <= rows + 1; r++) gaps._load([[`T${r}`, r % 400 === 2 ? "科" : null]], r, 1);
+  for (let r = 2; r + 1 <= rows + 1; r += 400) gaps.Range(`B${r}:B${r + 1}`).Merge();  // 10 areas, 398 rows apart
+  assert.equal(LedgerAddin.readLedger(spread, {}).merges.length, rows / 400);
+  const perArea = 2 * Math.ceil(Math.log2(400)) + 4;
+  assert.ok(spread._log.mergeReads <= (rows / 400) * perArea + 2, `${spread._log.mergeReads} calls for ${rows / 400} areas`);
+  const none = new Application();
+  none._newWorkbook()._addSheet("台账", Array.from({ length: rows }, (_, i) => [`T${i}`, "科", 1]));
+  assert.deepEqual(LedgerAddin.readLedger(none, {}).merges, []);
+  assert.equal(none._log.mergeReads, 3, "a ledger without merged cells costs one call per column");
+});
+
 test("empty rows at the end of the used range are not sent", () => {
   const app = new Application();
-  const book = app.newWorkbook();
-  const sheet = book.addSheet("台账", [["编号", "案由"], ["TA1", "关于"]]);
+  const book = app._newWorkbook();
+  const sheet = book._addSheet("台账", [["编号", "案由"], ["TA1", "关于"]]);
   sheet.Range("A9").NumberFormat = "@";  // formatted but empty: part of UsedRange
   const read = LedgerAddin.readLedger(app, {});
   assert.deepEqual(read.values, [["编号", "案由"], ["TA1", "关于"]]);
@@ -238,9 +292,9 @@ test("一键统计 on the sample ledger: the workbook holds, cell by cell, what 
   assert.equal(seen[0].init.headers["X-Ledger-Token"], "test-token");
   const sent = JSON.parse(seen[0].init.body);
   assert.deepEqual(sent, fixture.request, "the add-in sends UsedRange.Value2 of the ledger and its position");
-  assert.equal(app.log.reads, 1, "the ledger is read with one Value2 read");
+  assert.equal(app._log.reads, 1, "the ledger is read with one Value2 read");
 
-  assert.deepEqual(book.sheets.map((s) => s.Name), ["台账", "填写说明", "统计汇总", "科室统计", "逾期清单", "即将到期", "数据问题"]);
+  assert.deepEqual(book._sheets.map((s) => s.Name), ["台账", "填写说明", "统计汇总", "科室统计", "逾期清单", "即将到期", "数据问题"]);
   assertSheetsMatch(book, fixture.expected);
   assert.equal(book.ActiveSheet.Name, "统计汇总");
   assert.equal(app.DisplayAlerts, true, "DisplayAlerts is restored");
@@ -253,11 +307,11 @@ test("a second click replaces the summary sheets instead of adding more", async 
   const fixture = loadFixture("sample.json");
   const { app, book } = bookWithLedger(fixture);
   await click(app, "ledgerRefreshButton", serviceStub(fixture, []));
-  const ledgerCells = book.Worksheets.Item("台账").cells.size;
+  const ledgerCells = book.Worksheets.Item("台账")._cells.size;
   const { alerts } = await click(app, "ledgerRefreshButton", serviceStub(fixture, []));
   assert.deepEqual(alerts, []);
-  assert.deepEqual(book.sheets.map((s) => s.Name), ["台账", "填写说明", "统计汇总", "科室统计", "逾期清单", "即将到期", "数据问题"]);
-  assert.equal(book.Worksheets.Item("台账").cells.size, ledgerCells);
+  assert.deepEqual(book._sheets.map((s) => s.Name), ["台账", "填写说明", "统计汇总", "科室统计", "逾期清单", "即将到期", "数据问题"]);
+  assert.equal(book.Worksheets.Item("台账")._cells.size, ledgerCells);
   assertSheetsMatch(book, fixture.expected);
 });
 
@@ -272,7 +326,7 @@ test("逾期清单 shows the overdue list; 生成汇报 shows the report sentenc
   result = await click(app, "ledgerReportButton", serviceStub(fixture, []));
   const anchor = fixture.answer.report_anchor;
   assert.equal(book.ActiveSheet.Name, anchor.sheet);
-  assert.equal(book.ActiveSheet.selection, `$${anchor.cell.replace(/(\d+)/, "$$$1")}`);
+  assert.equal(book.ActiveSheet._selection, `$${anchor.cell.replace(/(\d+)/, "$$$1")}`);
   assert.deepEqual(result.alerts, [fixture.answer.messages.report]);
   assert.match(result.alerts[0], /汇报用语/);
 });
@@ -280,20 +334,20 @@ test("逾期清单 shows the overdue list; 生成汇报 shows the report sentenc
 test("a staff sheet that has a summary sheet's name is never overwritten", async () => {
   const fixture = loadFixture("sample.json");
   const { app, book } = bookWithLedger(fixture);
-  book.addSheet("逾期清单", [["科室自己记的逾期情况"]]);
+  book._addSheet("逾期清单", [["科室自己记的逾期情况"]]);
   const { answer, alerts } = await click(app, "ledgerRefreshButton", serviceStub(fixture, []));
   assert.equal(answer, null);
   assert.equal(alerts.length, 1);
   assert.match(alerts[0], /已有名为“逾期清单”的工作表，但它不是台账助手生成的/);
-  assert.deepEqual(book.sheets.map((s) => s.Name), ["台账", "填写说明", "逾期清单"]);
+  assert.deepEqual(book._sheets.map((s) => s.Name), ["台账", "填写说明", "逾期清单"]);
   assert.equal(book.Worksheets.Item("逾期清单").Range("A1").Value2, "科室自己记的逾期情况");
   assert.equal(app.DisplayAlerts, true);
 });
 
 test("text that looks like a formula, a number or a date stays text", () => {
   const app = new Application();
-  const book = app.newWorkbook();
-  book.addSheet("台账", [["编号"]]);
+  const book = app._newWorkbook();
+  book._addSheet("台账", [["编号"]]);
   const texts = ["=HYPERLINK(\"http://example.com\")", "+1", "-5", "@SUM(A1)", "001", "2024-03-05", "3月5日",
     "50%", "TRUE", "—", "关于=号的建议", "TA2026001"];
   const sheet = {
@@ -317,6 +371,36 @@ test("text that looks like a formula, a number or a date stays text", () => {
   });
 });
 
+test("a chart that fails is deleted and named; the sheets are complete and the panes frozen", async () => {
+  const fixture = loadFixture("sample.json");
+  const { app, book } = bookWithLedger(fixture);
+  const original = Chart.prototype.SetSourceData;
+  let calls = 0;
+  Chart.prototype.SetSourceData = function (Source) {
+    calls += 1;
+    if (calls === 1) throw new Error("图表引擎不可用");
+    return original.call(this, Source);
+  };
+  let result;
+  try {
+    result = await click(app, "ledgerRefreshButton", serviceStub(fixture, []));
+  } finally {
+    Chart.prototype.SetSourceData = original;
+  }
+  const withCharts = fixture.expected.sheets.filter((sheet) => sheet.charts.length);
+  const failed = withCharts[0];
+  assert.ok(failed, "the sample has charts");
+  assert.ok(result.answer, "the click went through");
+  assert.equal(result.alerts.length, 1);
+  assert.match(result.alerts[0], new RegExp(`以下图表未能生成，已跳过.*“${failed.name}”的“${failed.charts[0].title}”`));
+  assert.match(result.alerts[0], /原因：图表引擎不可用/);
+  const expected = JSON.parse(JSON.stringify(fixture.expected));
+  expected.sheets.find((sheet) => sheet.name === failed.name).charts.shift();
+  assertSheetsMatch(book, expected); // every cell, format, frozen pane and the other charts
+  assert.equal(app.DisplayAlerts, true);
+  assert.equal(app.ScreenUpdating, true);
+});
+
 // -- failures ---------------------------------------------------------------------------------
 test("the service not running: a clear message saying how to start it", async () => {
   const fixture = loadFixture("overdue_10.json");
@@ -327,7 +411,7 @@ test("the service not running: a clear message saying how to start it", async ()
   assert.equal(alerts.length, 1);
   assert.match(alerts[0], /无法连接台账助手服务（127\.0\.0\.1:28190）/);
   assert.match(alerts[0], /ledger serve/);
-  assert.equal(book.sheets.length, 2, "nothing written");
+  assert.equal(book._sheets.length, 2, "nothing written");
 });
 
 test("a refusal or a ledger error of the service is shown as the service words it", async () => {
@@ -381,8 +465,8 @@ function writesFor(fixture) {
     assertSheetsMatch(book, fixture.expected);
     const links = fixture.answer.sheets.reduce((sum, sheet) => sum + sheet.blocks.reduce(
       (n, block) => n + (block.links || []).filter(Boolean).length, 0), 0);
-    assert.equal(app.log.hyperlinks, links, "one Hyperlinks.Add per linked row");
-    return app.log.rangeWrites;
+    assert.equal(app._log.hyperlinks, links, "one Hyperlinks.Add per linked row");
+    return app._log.rangeWrites;
   });
 }
 

@@ -82,6 +82,15 @@ def workbook_grid(path: Path, sheet: str) -> list[list[Any]]:
     return [[value2(cell) for cell in row] for row in rows]
 
 
+def workbook_merges(path: Path, sheet: str) -> list[list[int]]:
+    """A sheet's merged areas as the add-in posts them: [first row, first column, last row,
+    last column], 1-based (python-calamine gives them 0-based)."""
+    from python_calamine import CalamineWorkbook
+
+    areas = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).merged_cell_ranges or []
+    return sorted([top + 1, left + 1, bottom + 1, right + 1] for (top, left), (bottom, right) in areas)
+
+
 HEADERS = ["编号", "类别", "案由", "提案人", "办理类型", "承办科室", "承办人", "分管领导", "交办日期", "办理时限",
            "办理状态", "答复日期", "满意度"]
 SECTIONS = [("产业发展科", "刘洋", "王建国"), ("企业服务科", "陈静", "李红梅"), ("技术改造科", "孙涛", "王建国")]
@@ -146,18 +155,20 @@ def expected_sheets(model_sheets) -> list[dict[str, Any]]:
     return {"styles": styles, "sheets": result}
 
 
-def fixture(grid: list[list[Any]], sheet: str) -> dict[str, Any]:
+def fixture(grid: list[list[Any]], sheet: str, merges: list[list[int]] | None = None) -> dict[str, Any]:
     from automation.analysis import analyse_grid
     from automation.summary import build_summary
 
     config = Config()  # the built-in defaults (config.ini says the same)
-    request = SummaryRequest(sheet, grid, TODAY, 1, 1)
+    merges = merges or []
+    request = SummaryRequest(sheet, grid, TODAY, 1, 1, [tuple(area) for area in merges])
     answer = summary_answer(request, config, TODAY, REFRESHED)
-    model = build_summary(analyse_grid(grid, sheet, config, TODAY).statistics, config, REFRESHED)
+    statistics = analyse_grid(grid, sheet, config, TODAY, merged_ranges=request.merged_ranges()).statistics
+    model = build_summary(statistics, config, REFRESHED)
     return {
         "today": TODAY.isoformat(),
         "refreshed": REFRESHED.isoformat(timespec="minutes"),
-        "request": {"sheet": sheet, "values": grid, "first_row": 1, "first_column": 1},
+        "request": {"sheet": sheet, "values": grid, "first_row": 1, "first_column": 1, "merges": merges},
         "answer": answer,
         "expected": expected_sheets(model.sheets),
     }
@@ -170,7 +181,8 @@ def write(path: Path, data: dict[str, Any]) -> None:
 def make(folder: Path, large: bool = False) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    jobs = [("sample.json", lambda: fixture(workbook_grid(SAMPLE, SAMPLE_SHEET), SAMPLE_SHEET)),
+    jobs = [("sample.json", lambda: fixture(workbook_grid(SAMPLE, SAMPLE_SHEET), SAMPLE_SHEET,
+                                            workbook_merges(SAMPLE, SAMPLE_SHEET))),
             (f"overdue_{SMALL}.json", lambda: fixture(synthetic_grid(SMALL), "合成台账"))]
     if large:
         jobs.append((f"overdue_{LARGE}.json", lambda: fixture(synthetic_grid(LARGE), "合成台账")))

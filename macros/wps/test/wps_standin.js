@@ -81,9 +81,10 @@ function parseAddress(address) {
   return box;
 }
 
-function addressOf(box) {
-  const first = `$${columnLetter(box.c1)}$${box.r1}`;
-  return box.r1 === box.r2 && box.c1 === box.c2 ? first : `${first}:$${columnLetter(box.c2)}$${box.r2}`;
+function addressOf(box, rowAbsolute = true, columnAbsolute = true) {
+  const cell = (r, c) => `${columnAbsolute ? "$" : ""}${columnLetter(c)}${rowAbsolute ? "$" : ""}${r}`;
+  const first = cell(box.r1, box.c1);
+  return box.r1 === box.r2 && box.c1 === box.c2 ? first : `${first}:${cell(box.r2, box.c2)}`;
 }
 
 function bgrToHex(bgr) {
@@ -126,6 +127,7 @@ class Log {
     this.rangeWrites = 0;
     this.hyperlinks = 0;
     this.reads = 0;
+    this.mergeReads = 0;
   }
   write(what) {
     this.rangeWrites += 1;
@@ -158,11 +160,11 @@ function cellProxy(range, label, setters) {
   for (const [name, apply] of Object.entries(setters)) {
     Object.defineProperty(target, name, {
       get() {
-        const first = range._cell(range.box.r1, range.box.c1, false);
+        const first = range._cell(range._box.r1, range._box.c1, false);
         return apply.get ? apply.get(first || new Cell()) : undefined;
       },
       set(value) {
-        range.sheet.log.write(`${range.sheet.name}!${addressOf(range.box)}.${label}.${name} = ${JSON.stringify(value)}`);
+        range._sheet._log.write(`${range._sheet._name}!${addressOf(range._box)}.${label}.${name} = ${JSON.stringify(value)}`);
         range._each((cell) => apply.set(cell, value));
       },
       enumerable: true,
@@ -173,81 +175,104 @@ function cellProxy(range, label, setters) {
 
 class Range {
   constructor(sheet, box) {
-    this.sheet = sheet;
-    this.box = box;
+    this._sheet = sheet;
+    this._box = box;
   }
 
   _cell(row, column, create) {
-    return this.sheet._cell(row, column, create);
+    return this._sheet._cell(row, column, create);
   }
 
   _each(apply) {
-    const { r1, r2, c1, c2 } = this.box;
+    const { r1, r2, c1, c2 } = this._box;
     if ((r2 - r1 + 1) * (c2 - c1 + 1) > 5e6) {
-      throw new Error(`stand-in: formatting ${addressOf(this.box)} cell by cell is too large for a test`);
+      throw new Error(`stand-in: formatting ${addressOf(this._box)} cell by cell is too large for a test`);
     }
     for (let r = r1; r <= r2; r++) {
       for (let c = c1; c <= c2; c++) apply(this._cell(r, c, true), r, c);
     }
   }
 
-  get rowsCount() {
-    return this.box.r2 - this.box.r1 + 1;
+  get _rowsCount() {
+    return this._box.r2 - this._box.r1 + 1;
   }
 
-  get columnsCount() {
-    return this.box.c2 - this.box.c1 + 1;
+  get _columnsCount() {
+    return this._box.c2 - this._box.c1 + 1;
   }
 
   get Row() {
-    return this.box.r1;
+    return this._box.r1;
   }
 
   get Column() {
-    return this.box.c1;
+    return this._box.c1;
   }
 
   get Count() {
-    return this.rowsCount * this.columnsCount;
+    return this._rowsCount * this._columnsCount;
   }
 
   get Worksheet() {
-    return this.sheet;
+    return this._sheet;
   }
 
-  Address() {
-    return addressOf(this.box);
+  /** Absolute ($A$1) unless RowAbsolute / ColumnAbsolute are false, as in Excel. */
+  Address(RowAbsolute, ColumnAbsolute) {
+    return addressOf(this._box, RowAbsolute !== false, ColumnAbsolute !== false);
+  }
+
+  /** True when every cell is in a merged area, false when none is, null when some are. */
+  get MergeCells() {
+    this._sheet._log.mergeReads += 1;
+    let merged = 0;
+    const { r1, r2, c1, c2 } = this._box;
+    for (const area of this._sheet._merges) {
+      const rows = Math.min(r2, area.r2) - Math.max(r1, area.r1) + 1;
+      const columns = Math.min(c2, area.c2) - Math.max(c1, area.c1) + 1;
+      if (rows > 0 && columns > 0) merged += rows * columns;
+    }
+    if (merged === 0) return false;
+    return merged === this.Count ? true : null;
+  }
+
+  /** The merged area of the range's first cell (that cell alone when it is not merged). */
+  get MergeArea() {
+    this._sheet._log.mergeReads += 1;
+    const { r1, c1 } = this._box;
+    const area = this._sheet._merges.find((box) => box.r1 <= r1 && r1 <= box.r2 && box.c1 <= c1 && c1 <= box.c2);
+    return new Range(this._sheet, area ? Object.assign({}, area) : { r1, c1, r2: r1, c2: c1 });
   }
 
   get Value2() {
-    this.sheet.log.reads += 1;
-    this.sheet.log.note(`${this.sheet.name}!${addressOf(this.box)}.Value2 (read)`);
+    this._sheet._log.reads += 1;
+    this._sheet._log.note(`${this._sheet._name}!${addressOf(this._box)}.Value2 (read)`);
     const read = (r, c) => {
       const cell = this._cell(r, c, false);
       return cell ? cell.value : undefined;
     };
-    if (this.Count === 1) return read(this.box.r1, this.box.c1);
+    if (this.Count === 1) return read(this._box.r1, this._box.c1);
     const rows = [];
-    for (let r = this.box.r1; r <= this.box.r2; r++) {
+    for (let r = this._box.r1; r <= this._box.r2; r++) {
       const row = [];
-      for (let c = this.box.c1; c <= this.box.c2; c++) row.push(read(r, c));
+      for (let c = this._box.c1; c <= this._box.c2; c++) row.push(read(r, c));
       rows.push(row);
     }
     return rows;
   }
 
   set Value2(value) {
-    this.sheet.log.write(`${this.sheet.name}!${addressOf(this.box)}.Value2 = [${Array.isArray(value) ? value.length : 1}]`);
+    this._sheet._log.write(`${this._sheet._name}!${addressOf(this._box)}.Value2 = [${Array.isArray(value) ? value.length : 1}]`);
     if (!Array.isArray(value)) {
       this._each((cell) => this._put(cell, value));
       return;
     }
     if (!value.every(Array.isArray)) throw new Error("stand-in: Value2 takes an array of rows");
-    if (value.length !== this.rowsCount || value.some((row) => row.length !== this.columnsCount)) {
-      throw new Error(`stand-in: a ${value.length}-row array does not fit ${addressOf(this.box)} ` +
-        `(${this.rowsCount}x${this.columnsCount}); Excel would fill the rest with #N/A`);
+    if (value.length !== this._rowsCount || value.some((row) => row.length !== this._columnsCount)) {
+      throw new Error(`stand-in: a ${value.length}-row array does not fit ${addressOf(this._box)} ` +
+        `(${this._rowsCount}x${this._columnsCount}); Excel would fill the rest with #N/A`);
     }
-    this._each((cell, r, c) => this._put(cell, value[r - this.box.r1][c - this.box.c1]));
+    this._each((cell, r, c) => this._put(cell, value[r - this._box.r1][c - this._box.c1]));
   }
 
   _put(cell, raw) {
@@ -259,39 +284,43 @@ class Range {
   }
 
   get NumberFormat() {
-    const cell = this._cell(this.box.r1, this.box.c1, false);
+    const cell = this._cell(this._box.r1, this._box.c1, false);
     return cell ? cell.numberFormat : "General";
   }
 
   set NumberFormat(code) {
-    this.sheet.log.write(`${this.sheet.name}!${addressOf(this.box)}.NumberFormat = ${code}`);
+    this._sheet._log.write(`${this._sheet._name}!${addressOf(this._box)}.NumberFormat = ${code}`);
     this._each((cell) => { cell.numberFormat = String(code); });
   }
 
   get Font() {
-    return cellProxy(this, "Font", {
+    /** @type {MembersOf<Et.Font>} */
+    const setters = {
       Bold: { set: (cell, v) => { cell.font.bold = Boolean(v); }, get: (cell) => cell.font.bold },
       Italic: { set: (cell, v) => { cell.font.italic = Boolean(v); }, get: (cell) => cell.font.italic },
       Underline: { set: (cell, v) => { cell.font.underline = v; }, get: (cell) => cell.font.underline },
       Size: { set: (cell, v) => { cell.font.size = Number(v); }, get: (cell) => cell.font.size },
       Color: { set: (cell, v) => { cell.font.color = v; }, get: (cell) => cell.font.color },
-    });
+    };
+    return cellProxy(this, "Font", setters);
   }
 
   get Interior() {
-    return cellProxy(this, "Interior", {
+    /** @type {MembersOf<Et.Interior>} */
+    const setters = {
       Color: { set: (cell, v) => { cell.fill = v; }, get: (cell) => cell.fill },
-    });
+    };
+    return cellProxy(this, "Interior", setters);
   }
 
   get Borders() {
-    const line = {};
-    const proxy = cellProxy(this, "Borders", {
-      LineStyle: { set: (cell, v) => { line.style = v; this._border(cell, "style", v); } },
-      Weight: { set: (cell, v) => { line.weight = v; this._border(cell, "weight", v); } },
-      Color: { set: (cell, v) => { line.color = v; this._border(cell, "color", v); } },
-    });
-    return proxy;
+    /** @type {MembersOf<Et.Borders>} */
+    const setters = {
+      LineStyle: { set: (cell, v) => { this._border(cell, "style", v); } },
+      Weight: { set: (cell, v) => { this._border(cell, "weight", v); } },
+      Color: { set: (cell, v) => { this._border(cell, "color", v); } },
+    };
+    return cellProxy(this, "Borders", setters);
   }
 
   _border(cell, key, value) {
@@ -301,95 +330,95 @@ class Range {
   }
 
   set WrapText(value) {
-    this.sheet.log.write(`${this.sheet.name}!${addressOf(this.box)}.WrapText = ${value}`);
+    this._sheet._log.write(`${this._sheet._name}!${addressOf(this._box)}.WrapText = ${value}`);
     this._each((cell) => { cell.wrap = Boolean(value); });
   }
 
   set HorizontalAlignment(value) {
-    this.sheet.log.write(`${this.sheet.name}!${addressOf(this.box)}.HorizontalAlignment = ${value}`);
+    this._sheet._log.write(`${this._sheet._name}!${addressOf(this._box)}.HorizontalAlignment = ${value}`);
     this._each((cell) => { cell.horizontal = value; });
   }
 
   set VerticalAlignment(value) {
-    this.sheet.log.write(`${this.sheet.name}!${addressOf(this.box)}.VerticalAlignment = ${value}`);
+    this._sheet._log.write(`${this._sheet._name}!${addressOf(this._box)}.VerticalAlignment = ${value}`);
     this._each((cell) => { cell.vertical = value; });
   }
 
   set ColumnWidth(value) {
-    this.sheet.log.write(`${this.sheet.name}!${addressOf(this.box)}.ColumnWidth = ${value}`);
-    for (let c = this.box.c1; c <= this.box.c2; c++) this.sheet.columnWidths.set(c, Number(value));
+    this._sheet._log.write(`${this._sheet._name}!${addressOf(this._box)}.ColumnWidth = ${value}`);
+    for (let c = this._box.c1; c <= this._box.c2; c++) this._sheet._columnWidths.set(c, Number(value));
   }
 
   get ColumnWidth() {
-    return this.sheet.columnWidths.get(this.box.c1) || DEFAULT_WIDTH;
+    return this._sheet._columnWidths.get(this._box.c1) || DEFAULT_WIDTH;
   }
 
   set RowHeight(value) {
-    this.sheet.log.write(`${this.sheet.name}!${addressOf(this.box)}.RowHeight = ${value}`);
-    if (this.box.r2 - this.box.r1 > 100000) throw new Error("stand-in: row height of a whole column");
-    for (let r = this.box.r1; r <= this.box.r2; r++) this.sheet.rowHeights.set(r, Number(value));
+    this._sheet._log.write(`${this._sheet._name}!${addressOf(this._box)}.RowHeight = ${value}`);
+    if (this._box.r2 - this._box.r1 > 100000) throw new Error("stand-in: row height of a whole column");
+    for (let r = this._box.r1; r <= this._box.r2; r++) this._sheet._rowHeights.set(r, Number(value));
   }
 
   get RowHeight() {
-    return this.sheet.rowHeights.get(this.box.r1) || DEFAULT_HEIGHT;
+    return this._sheet._rowHeights.get(this._box.r1) || DEFAULT_HEIGHT;
   }
 
   Merge() {
-    this.sheet.log.write(`${this.sheet.name}!${addressOf(this.box)}.Merge()`);
-    for (const other of this.sheet.merges) {
-      if (this.box.r1 <= other.r2 && other.r1 <= this.box.r2 && this.box.c1 <= other.c2 && other.c1 <= this.box.c2) {
-        throw new Error(`stand-in: ${addressOf(this.box)} overlaps the merged area ${addressOf(other)}`);
+    this._sheet._log.write(`${this._sheet._name}!${addressOf(this._box)}.Merge()`);
+    for (const other of this._sheet._merges) {
+      if (this._box.r1 <= other.r2 && other.r1 <= this._box.r2 && this._box.c1 <= other.c2 && other.c1 <= this._box.c2) {
+        throw new Error(`stand-in: ${addressOf(this._box)} overlaps the merged area ${addressOf(other)}`);
       }
     }
-    this.sheet.merges.push(Object.assign({}, this.box));
+    this._sheet._merges.push(Object.assign({}, this._box));
   }
 
   /** Points from the sheet's left edge (a column width of w characters is about 7w+5 pixels). */
   get Left() {
     let points = 0;
-    for (let c = 1; c < this.box.c1; c++) points += this.sheet._widthPoints(c);
+    for (let c = 1; c < this._box.c1; c++) points += this._sheet._widthPoints(c);
     return points;
   }
 
   get Top() {
     let points = 0;
-    for (let r = 1; r < this.box.r1; r++) points += this.sheet.rowHeights.get(r) || DEFAULT_HEIGHT;
+    for (let r = 1; r < this._box.r1; r++) points += this._sheet._rowHeights.get(r) || DEFAULT_HEIGHT;
     return points;
   }
 
   Select() {
-    this.sheet.log.note(`${this.sheet.name}!${addressOf(this.box)}.Select()`);
-    if (this.sheet.book.ActiveSheet !== this.sheet) throw new Error("stand-in: Select() on a sheet that is not active");
-    this.sheet.selection = addressOf(this.box);
+    this._sheet._log.note(`${this._sheet._name}!${addressOf(this._box)}.Select()`);
+    if (this._sheet._book.ActiveSheet !== this._sheet) throw new Error("stand-in: Select() on a sheet that is not active");
+    this._sheet._selection = addressOf(this._box);
   }
 
   Activate() {
-    this.sheet.Activate();
+    this._sheet.Activate();
   }
 }
 
 class Hyperlinks {
   constructor(sheet) {
-    this.sheet = sheet;
+    this._sheet = sheet;
   }
 
   get Count() {
     let count = 0;
-    for (const cell of this.sheet.cells.values()) if (cell.hyperlink) count += 1;
+    for (const cell of this._sheet._cells.values()) if (cell.hyperlink) count += 1;
     return count;
   }
 
   Add(Anchor, Address, SubAddress, ScreenTip, TextToDisplay) {
-    if (!(Anchor instanceof Range) || Anchor.sheet !== this.sheet) {
+    if (!(Anchor instanceof Range) || Anchor._sheet !== this._sheet) {
       throw new Error("stand-in: Hyperlinks.Add needs a Range of this sheet as Anchor");
     }
     if (typeof Address !== "string") throw new Error("stand-in: Hyperlinks.Add: Address is a required string");
     if (TextToDisplay !== undefined && typeof TextToDisplay !== "string") {
       throw new Error("stand-in: Hyperlinks.Add: TextToDisplay must be a string");
     }
-    this.sheet.log.hyperlinks += 1;
-    this.sheet.log.note(`${this.sheet.name}!${Anchor.Address()}.Hyperlinks.Add(${SubAddress})`);
-    const cell = this.sheet._cell(Anchor.box.r1, Anchor.box.c1, true);
+    this._sheet._log.hyperlinks += 1;
+    this._sheet._log.note(`${this._sheet._name}!${Anchor.Address()}.Hyperlinks.Add(${SubAddress})`);
+    const cell = this._sheet._cell(Anchor._box.r1, Anchor._box.c1, true);
     cell.hyperlink = { address: Address, subAddress: SubAddress === undefined ? "" : String(SubAddress),
       screenTip: ScreenTip };
     if (TextToDisplay !== undefined) {
@@ -404,167 +433,217 @@ class Hyperlinks {
 
 class Names {
   constructor(owner) {
-    this.owner = owner;
-    this.items = new Map();
+    this._owner = owner;
+    this._items = new Map();
   }
 
   Add(Name, RefersTo, Visible) {
-    this.owner.log.note(`${this.owner.name}.Names.Add(${Name})`);
+    this._owner._log.note(`${this._owner._name}.Names.Add(${Name})`);
+    /** @type {MembersOf<Et.Name>} */
     const item = { Name, RefersTo, Visible: Visible !== false };
-    this.items.set(String(Name).toLowerCase(), item);
+    this._items.set(String(Name).toLowerCase(), item);
     return item;
   }
 
   Item(name) {
-    const item = this.items.get(String(name).toLowerCase());
+    const item = this._items.get(String(name).toLowerCase());
     if (!item) throw new Error(`stand-in: no name ${name}`);
     return item;
   }
 
   get Count() {
-    return this.items.size;
+    return this._items.size;
   }
 }
 
 class Series {
   constructor(chart, index) {
-    this.chart = chart;
-    this.index = index;
+    this._chart = chart;
+    this._index = index;
     this.Name = `系列${index}`;
     this.Values = null;
     this.XValues = null;
     this.HasDataLabels = false;
-    this.labels = { ShowValue: true, ShowCategoryName: false, ShowPercentage: false };
+    /** @type {MembersOf<Et.DataLabels>} */
+    this._labels = { ShowValue: true, ShowCategoryName: false, ShowPercentage: false };
+    /** @type {MembersOf<Kso.MsoChartFormat>} */
     this.Format = { Fill: { ForeColor: { RGB: null } } };
   }
 
   DataLabels() {
     if (!this.HasDataLabels) throw new Error("stand-in: DataLabels() before HasDataLabels = true");
-    return this.labels;
+    return this._labels;
   }
 
   Delete() {
-    this.chart.series.splice(this.chart.series.indexOf(this), 1);
+    this._chart._series.splice(this._chart._series.indexOf(this), 1);
   }
 }
 
 class Chart {
   constructor(sheet, chartType, position) {
-    this.sheet = sheet;
+    this._sheet = sheet;
     this.ChartType = chartType;
-    this.position = position;
-    this.series = [];
-    this.source = null;
+    this._position = position;
+    this._series = [];
+    this._source = null;
     this.HasTitle = false;
+    /** @type {MembersOf<Et.ChartTitle>} */
     this.ChartTitle = { Text: "" };
     this.HasLegend = false;
+    /** @type {MembersOf<Et.Legend>} */
     this.Legend = { Position: null };
   }
 
   /** One series per column of a single-area range (Excel's choice for a tall range). */
   SetSourceData(Source) {
     if (!(Source instanceof Range)) throw new Error("stand-in: SetSourceData needs a Range");
-    this.source = Source;
-    this.series = [];
-    for (let c = Source.box.c1; c <= Source.box.c2; c++) {
-      const series = new Series(this, this.series.length + 1);
-      series.Values = new Range(Source.sheet, { r1: Source.box.r1, r2: Source.box.r2, c1: c, c2: c });
-      this.series.push(series);
+    this._source = Source;
+    this._series = [];
+    for (let c = Source._box.c1; c <= Source._box.c2; c++) {
+      const series = new Series(this, this._series.length + 1);
+      series.Values = new Range(Source._sheet, { r1: Source._box.r1, r2: Source._box.r2, c1: c, c2: c });
+      this._series.push(series);
     }
   }
 
+  /** et-jsapi-declare declares SeriesCollection(Index?) to return the collection (Kso.SeriesCollection). */
   SeriesCollection(index) {
     if (index !== undefined) {
-      const found = this.series[index - 1];
-      if (!found) throw new Error(`stand-in: no series ${index}`);
-      return found;
+      throw new Error("stand-in: SeriesCollection(Index) is declared to return the collection; use SeriesCollection().Item(Index)");
     }
     const chart = this;
-    return {
-      get Count() { return chart.series.length; },
-      Item(i) { return chart.SeriesCollection(i); },
+    /** @type {MembersOf<Kso.SeriesCollection>} */
+    const collection = {
+      get Count() { return chart._series.length; },
+      Item(i) {
+        const found = chart._series[i - 1];
+        if (!found) throw new Error(`stand-in: no series ${i}`);
+        return found;
+      },
       NewSeries() {
-        const series = new Series(chart, chart.series.length + 1);
-        chart.series.push(series);
+        const series = new Series(chart, chart._series.length + 1);
+        chart._series.push(series);
         return series;
       },
     };
+    return collection;
+  }
+}
+
+/** PageSetup: only the members the add-in sets; sealed, so a member WPS lacks throws. */
+class PageSetup {
+  constructor(sheet) {
+    this._sheet = sheet;
+    this._values = {};
+    Object.seal(this);
+  }
+
+  _set(key, value) {
+    this._sheet._log.note(`${this._sheet._name}.PageSetup.${key} = ${value}`);
+    this._values[key] = value;
+  }
+
+  get Orientation() { return this._values.Orientation; }
+  set Orientation(value) { this._set("Orientation", value); }
+  get Zoom() { return this._values.Zoom; }
+  set Zoom(value) { this._set("Zoom", value); }
+  get FitToPagesWide() { return this._values.FitToPagesWide; }
+  set FitToPagesWide(value) { this._set("FitToPagesWide", value); }
+  get FitToPagesTall() { return this._values.FitToPagesTall; }
+  set FitToPagesTall(value) { this._set("FitToPagesTall", value); }
+}
+
+/** What Shapes.AddChart2 (a Shape) and ChartObjects().Add (a ChartObject) return. */
+class ChartShape {
+  constructor(chart, position) {
+    this._chart = chart;
+    Object.assign(this, position);
+  }
+
+  get Chart() {
+    return this._chart;
+  }
+
+  Delete() {
+    const charts = this._chart._sheet._charts;
+    charts.splice(charts.indexOf(this._chart), 1);
   }
 }
 
 class Worksheet {
   constructor(book, name) {
-    this.book = book;
-    this.log = book.app.log;
-    this.name = name;
-    this.cells = new Map();
-    this.columnWidths = new Map();
-    this.rowHeights = new Map();
-    this.merges = [];
-    this.charts = [];
-    this.freeze = null;
-    this.selection = "A1";
-    this.tabColor = null;
-    this.pageSetup = {};
+    this._book = book;
+    this._log = book._app._log;
+    this._name = name;
+    this._cells = new Map();
+    this._columnWidths = new Map();
+    this._rowHeights = new Map();
+    this._merges = [];
+    this._charts = [];
+    this._freeze = null;
+    this._selection = "A1";
+    this._tabColor = null;
+    this._pageSetup = new PageSetup(this);
     this.Names = new Names(this);
     this.Hyperlinks = new Hyperlinks(this);
-    this.deleted = false;
+    this._deleted = false;
     const sheet = this;
+    /** @type {MembersOf<Et.Tab>} */
     this.Tab = {
-      get Color() { return sheet.tabColor; },
-      set Color(value) { sheet.log.note(`${sheet.name}.Tab.Color = ${value}`); sheet.tabColor = value; },
+      get Color() { return sheet._tabColor; },
+      set Color(value) { sheet._log.note(`${sheet._name}.Tab.Color = ${value}`); sheet._tabColor = value; },
     };
-    this.PageSetup = new Proxy(this.pageSetup, {
-      set(target, key, value) { sheet.log.note(`${sheet.name}.PageSetup.${String(key)} = ${value}`); target[key] = value; return true; },
-    });
+    this.PageSetup = this._pageSetup;
+    /** @type {MembersOf<Et.Shapes>} */
     this.Shapes = {
       AddChart2: (Style, XlChartType, Left, Top, Width, Height) => {
         if ([Left, Top, Width, Height].some((v) => typeof v !== "number" || !Number.isFinite(v))) {
           throw new Error("stand-in: AddChart2 needs numeric Left, Top, Width, Height");
         }
         const chart = new Chart(this, XlChartType, { Left, Top, Width, Height, style: Style });
-        this.charts.push(chart);
-        this.log.note(`${this.name}.Shapes.AddChart2(${XlChartType})`);
-        return { Chart: chart, Left, Top, Width, Height };
+        this._charts.push(chart);
+        this._log.note(`${this._name}.Shapes.AddChart2(${XlChartType})`);
+        return new ChartShape(chart, { Left, Top, Width, Height });
       },
     };
   }
 
   get Name() {
-    return this.name;
+    return this._name;
   }
 
   set Name(value) {
     const name = String(value);
     if (!name || name.length > 31 || /[:\\/?*[\]]/.test(name)) throw new Error(`stand-in: invalid sheet name "${name}"`);
-    if (this.book.sheets.some((s) => s !== this && s.name.toLowerCase() === name.toLowerCase())) {
+    if (this._book._sheets.some((s) => s !== this && s._name.toLowerCase() === name.toLowerCase())) {
       throw new Error(`stand-in: a sheet named "${name}" already exists`);
     }
-    this.log.note(`rename ${this.name} -> ${name}`);
-    this.name = name;
+    this._log.note(`rename ${this._name} -> ${name}`);
+    this._name = name;
   }
 
   get Index() {
-    return this.book.sheets.indexOf(this) + 1;
+    return this._book._sheets.indexOf(this) + 1;
   }
 
   _cell(row, column, create) {
     const key = `${row},${column}`;
-    let cell = this.cells.get(key);
+    let cell = this._cells.get(key);
     if (!cell && create) {
       cell = new Cell();
-      this.cells.set(key, cell);
+      this._cells.set(key, cell);
     }
     return cell;
   }
 
   _widthPoints(column) {
-    const width = this.columnWidths.get(column) || DEFAULT_WIDTH;
+    const width = this._columnWidths.get(column) || DEFAULT_WIDTH;
     return Math.round((width * 7 + 5) * 0.75 * 100) / 100;
   }
 
   /** Fill the sheet as if a clerk had typed the values (rows from A1; null = empty). */
-  load(rows, firstRow = 1, firstColumn = 1) {
+  _load(rows, firstRow = 1, firstColumn = 1) {
     rows.forEach((row, r) => row.forEach((value, c) => {
       if (value !== null && value !== undefined && value !== "") {
         this._cell(firstRow + r, firstColumn + c, true).value = value;
@@ -577,8 +656,8 @@ class Worksheet {
     if (first instanceof Range) {
       const other = second instanceof Range ? second : first;
       return new Range(this, {
-        r1: Math.min(first.box.r1, other.box.r1), c1: Math.min(first.box.c1, other.box.c1),
-        r2: Math.max(first.box.r2, other.box.r2), c2: Math.max(first.box.c2, other.box.c2),
+        r1: Math.min(first._box.r1, other._box.r1), c1: Math.min(first._box.c1, other._box.c1),
+        r2: Math.max(first._box.r2, other._box.r2), c2: Math.max(first._box.c2, other._box.c2),
       });
     }
     if (second !== undefined) {
@@ -591,7 +670,7 @@ class Worksheet {
 
   get UsedRange() {
     let box = null;
-    for (const [key, cell] of this.cells) {
+    for (const [key, cell] of this._cells) {
       if (cell.value === undefined && cell.numberFormat === "General" && !cell.fill) continue;
       const [r, c] = key.split(",").map(Number);
       box = box ? { r1: Math.min(box.r1, r), c1: Math.min(box.c1, c), r2: Math.max(box.r2, r), c2: Math.max(box.c2, c) }
@@ -602,38 +681,40 @@ class Worksheet {
 
   ChartObjects() {
     const sheet = this;
-    return {
-      get Count() { return sheet.charts.length; },
+    /** @type {MembersOf<Et.ChartObjects>} */
+    const objects = {
+      get Count() { return sheet._charts.length; },
       Add(Left, Top, Width, Height) {
         const chart = new Chart(sheet, null, { Left, Top, Width, Height });
-        sheet.charts.push(chart);
-        return { Chart: chart };
+        sheet._charts.push(chart);
+        return new ChartShape(chart, { Left, Top, Width, Height });
       },
     };
+    return objects;
   }
 
   Activate() {
-    if (this.deleted) throw new Error("stand-in: the sheet was deleted");
-    this.log.note(`${this.name}.Activate()`);
-    this.book.activeSheet = this;
+    if (this._deleted) throw new Error("stand-in: the sheet was deleted");
+    this._log.note(`${this._name}.Activate()`);
+    this._book._activeSheet = this;
   }
 
   Delete() {
-    if (this.book.app.DisplayAlerts) {
+    if (this._book._app.DisplayAlerts) {
       throw new Error("stand-in: Delete() with DisplayAlerts = true stops at a confirmation dialog");
     }
-    if (this.book.sheets.length === 1) throw new Error("stand-in: a workbook must keep one sheet");
-    this.log.note(`${this.name}.Delete()`);
-    const index = this.book.sheets.indexOf(this);
-    this.book.sheets.splice(index, 1);
-    this.deleted = true;
-    if (this.book.activeSheet === this) this.book.activeSheet = this.book.sheets[Math.max(0, index - 1)];
+    if (this._book._sheets.length === 1) throw new Error("stand-in: a workbook must keep one sheet");
+    this._log.note(`${this._name}.Delete()`);
+    const index = this._book._sheets.indexOf(this);
+    this._book._sheets.splice(index, 1);
+    this._deleted = true;
+    if (this._book._activeSheet === this) this._book._activeSheet = this._book._sheets[Math.max(0, index - 1)];
   }
 
   // -- helpers for tests ----------------------------------------------------------------
   /** Every cell that holds a value or a format, as {row, column, cell}. */
-  usedCells() {
-    return [...this.cells.entries()].map(([key, cell]) => {
+  _usedCells() {
+    return [...this._cells.entries()].map(([key, cell]) => {
       const [row, column] = key.split(",").map(Number);
       return { row, column, cell };
     });
@@ -642,20 +723,20 @@ class Worksheet {
 
 class Sheets {
   constructor(book) {
-    this.book = book;
+    this._book = book;
   }
 
   get Count() {
-    return this.book.sheets.length;
+    return this._book._sheets.length;
   }
 
   Item(key) {
     if (typeof key === "number") {
-      const sheet = this.book.sheets[key - 1];
+      const sheet = this._book._sheets[key - 1];
       if (!sheet) throw new Error(`stand-in: no sheet ${key}`);
       return sheet;
     }
-    const sheet = this.book.sheets.find((s) => s.name.toLowerCase() === String(key).toLowerCase());
+    const sheet = this._book._sheets.find((s) => s._name.toLowerCase() === String(key).toLowerCase());
     if (!sheet) throw new Error(`stand-in: no sheet named "${key}"`);
     return sheet;
   }
@@ -665,76 +746,76 @@ class Sheets {
     if (Count != null && Count !== 1) throw new Error("stand-in: the add-in adds one sheet at a time");
     let name;
     do {
-      this.book.counter += 1;
-      name = `Sheet${this.book.counter}`;
-    } while (this.book.sheets.some((s) => s.name === name));
-    const sheet = new Worksheet(this.book, name);
-    let index = this.book.sheets.indexOf(this.book.activeSheet);
-    if (Before != null) index = this.book.sheets.indexOf(Before);
-    else if (After != null) index = this.book.sheets.indexOf(After) + 1;
+      this._book._counter += 1;
+      name = `Sheet${this._book._counter}`;
+    } while (this._book._sheets.some((s) => s._name === name));
+    const sheet = new Worksheet(this._book, name);
+    let index = this._book._sheets.indexOf(this._book._activeSheet);
+    if (Before != null) index = this._book._sheets.indexOf(Before);
+    else if (After != null) index = this._book._sheets.indexOf(After) + 1;
     if (index < 0) throw new Error("stand-in: Before/After is not a sheet of this book");
-    this.book.sheets.splice(index, 0, sheet);
-    this.book.activeSheet = sheet;
-    this.book.app.log.note(`Worksheets.Add -> ${name} at ${index + 1}`);
+    this._book._sheets.splice(index, 0, sheet);
+    this._book._activeSheet = sheet;
+    this._book._app._log.note(`Worksheets.Add -> ${name} at ${index + 1}`);
     return sheet;
   }
 }
 
 class Workbook {
   constructor(app, name) {
-    this.app = app;
+    this._app = app;
     this.Name = name;
-    this.sheets = [];
-    this.counter = 0;
-    this.activeSheet = null;
+    this._sheets = [];
+    this._counter = 0;
+    this._activeSheet = null;
     this.Worksheets = new Sheets(this);
     this.Sheets = this.Worksheets;
   }
 
   get ActiveSheet() {
-    return this.activeSheet;
+    return this._activeSheet;
   }
 
   /** Add a sheet with values (test setup, not an API call). */
-  addSheet(name, rows) {
+  _addSheet(name, rows) {
     const sheet = new Worksheet(this, name);
-    this.sheets.push(sheet);
-    if (!this.activeSheet) this.activeSheet = sheet;
-    if (rows) sheet.load(rows);
+    this._sheets.push(sheet);
+    if (!this._activeSheet) this._activeSheet = sheet;
+    if (rows) sheet._load(rows);
     return sheet;
   }
 }
 
 class Window {
   constructor(app) {
-    this.app = app;
-    this.split = { row: 0, column: 0 };
-    this.frozen = false;
+    this._app = app;
+    this._split = { row: 0, column: 0 };
+    this._frozen = false;
   }
 
-  get sheet() {
-    return this.app.ActiveWorkbook.ActiveSheet;
+  get _sheet() {
+    return this._app.ActiveWorkbook.ActiveSheet;
   }
 
-  set SplitRow(value) { this.split.row = value; }
-  get SplitRow() { return this.split.row; }
-  set SplitColumn(value) { this.split.column = value; }
-  get SplitColumn() { return this.split.column; }
-  set ScrollRow(value) { this.scrollRow = value; }
+  set SplitRow(value) { this._split.row = value; }
+  get SplitRow() { return this._split.row; }
+  set SplitColumn(value) { this._split.column = value; }
+  get SplitColumn() { return this._split.column; }
+  set ScrollRow(value) { this._scrollRow = value; }
 
   set FreezePanes(value) {
-    this.app.log.note(`${this.sheet.name}.FreezePanes = ${value}`);
-    this.sheet.freeze = value ? { row: this.split.row, column: this.split.column } : null;
+    this._app._log.note(`${this._sheet._name}.FreezePanes = ${value}`);
+    this._sheet._freeze = value ? { row: this._split.row, column: this._split.column } : null;
   }
 
   get FreezePanes() {
-    return Boolean(this.sheet.freeze);
+    return Boolean(this._sheet._freeze);
   }
 }
 
 class Application {
   constructor() {
-    this.log = new Log();
+    this._log = new Log();
     this.DisplayAlerts = true;
     this.ScreenUpdating = true;
     this.StatusBar = false;
@@ -742,10 +823,30 @@ class Application {
     this.ActiveWindow = new Window(this);
   }
 
-  newWorkbook(name = "台账.xlsx") {
+  _newWorkbook(name = "台账.xlsx") {
     this.ActiveWorkbook = new Workbook(this, name);
     return this.ActiveWorkbook;
   }
 }
 
-module.exports = { Application, Workbook, Worksheet, Range, parseAddress, addressOf, columnLetter, bgrToHex, typedIn };
+// -- the stand-in follows Kingsoft's declarations (tsc -p macros/wps/test) ----------------------
+// Each line fails to type-check, naming the member, when a class grows a member that WPS does
+// not declare (test helpers start with "_").
+/** @type {DeclaredBy<Application, Et.Application>} */ const applicationIsDeclared = true;
+/** @type {DeclaredBy<Window, Et.Window>} */ const windowIsDeclared = true;
+/** @type {DeclaredBy<Workbook, Et.Workbook>} */ const workbookIsDeclared = true;
+/** @type {DeclaredBy<Sheets, Et.Sheets>} */ const sheetsIsDeclared = true;
+/** @type {DeclaredBy<Worksheet, Et.Worksheet>} */ const worksheetIsDeclared = true;
+/** @type {DeclaredBy<Range, Et.Range>} */ const rangeIsDeclared = true;
+/** @type {DeclaredBy<Hyperlinks, Et.Hyperlinks>} */ const hyperlinksIsDeclared = true;
+/** @type {DeclaredBy<Names, Et.Names>} */ const namesIsDeclared = true;
+/** @type {DeclaredBy<PageSetup, Et.PageSetup>} */ const pageSetupIsDeclared = true;
+/** @type {DeclaredBy<Chart, Et.Chart>} */ const chartIsDeclared = true;
+/** @type {DeclaredBy<Series, Kso.MsoSeries>} */ const seriesIsDeclared = true;
+/** @type {DeclaredBy<ChartShape, Et.Shape>} */ const shapeIsDeclared = true;
+/** @type {DeclaredBy<ChartShape, Et.ChartObject>} */ const chartObjectIsDeclared = true;
+void [applicationIsDeclared, windowIsDeclared, workbookIsDeclared, sheetsIsDeclared, worksheetIsDeclared,
+  rangeIsDeclared, hyperlinksIsDeclared, namesIsDeclared, pageSetupIsDeclared, chartIsDeclared, seriesIsDeclared,
+  shapeIsDeclared, chartObjectIsDeclared];
+
+module.exports = { Application, Workbook, Worksheet, Range, Chart, parseAddress, addressOf, columnLetter, bgrToHex, typedIn };
