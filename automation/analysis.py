@@ -32,6 +32,8 @@ def analyse_file(source: Path | bytes, config: Config, today: dt.date, display_n
 
 
 def analyse_grid(values: list[list[Any]], sheet: str, config: Config, today: dt.date,
-                 first_row: int = 1, first_column: int = 1) -> Analysis:
-    """Compute everything from the cell values of an open workbook's sheet."""
-    return analyse(parse_grid(values, sheet, config, today, first_row, first_column), config, today)
+                 first_row: int = 1, first_column: int = 1, merged_ranges=()) -> Analysis:
+    """Compute everything from the cell values of an open workbook's sheet (`merged_ranges`
+    as ``ledger.parse_grid`` takes them)."""
+    return analyse(parse_grid(values, sheet, config, today, first_row, first_column, merged_ranges), config,
+                   today)

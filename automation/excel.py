@@ -16,7 +16,7 @@ from typing import Any
 
 from automation import messages
 from automation.config import Config, find_config_file, load_config
-from automation.live_writer import LiveWriter
+from automation.live_writer import LiveWriter, activate_sheet
 from automation.problems import LedgerError
 from automation.summary import OWNED_SHEETS, build_summary
 
@@ -40,10 +40,18 @@ def log_path_for(book) -> Path:
     return folder / "ledger-assistant-excel.log"
 
 
+def _log_to_file(book) -> Path:
+    """Send the log to the file next to the config; returns its path."""
+    log = log_path_for(book)
+    logging.basicConfig(filename=log, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    return log
+
+
 def read_open_ledger(book, config: Config, today: dt.date):
     """Analyse the ledger sheet of an open book from its cell values."""
     from automation.analysis import analyse_grid
-    from automation.ledger import HEADER_SEARCH_ROWS, choose_sheet
+    from automation.excel_merges import read_merged_down
+    from automation.ledger import HEADER_SEARCH_ROWS, choose_sheet, find_header
 
     sheets = [sheet for sheet in book.sheets if sheet.name not in OWNED_SHEETS]
     by_name = {sheet.name: sheet for sheet in sheets}
@@ -62,7 +70,13 @@ def read_open_ledger(book, config: Config, today: dt.date):
 
     name, _automatic = choose_sheet(list(by_name), config, head)
     values, first_row, first_column = used(name)
-    return analyse_grid(values, name, config, today, first_row, first_column)
+    header = find_header(values, config)
+    merged = ()
+    if header is not None:
+        # Excel gives a merged area's value to its upper-left cell only: ask for the areas
+        # merged down, as the file path reads them from the file.
+        merged = read_merged_down(by_name[name], values, first_row, first_column, header[0][-1] + 1)
+    return analyse_grid(values, name, config, today, first_row, first_column, merged)
 
 
 def is_generated(sheet) -> bool:
@@ -82,13 +96,20 @@ def run_refresh(book, today: dt.date, now: dt.datetime, config: Config | None = 
         for name in model.names:
             if name in [sheet.name for sheet in book.sheets] and not is_generated(book.sheets[name]):
                 raise LedgerError(messages.OWNED_NAME_TAKEN.format(sheet=name))
-        LiveWriter(book).write(model)
+        skipped = LiveWriter(book).write(model)
     finally:
         app.screen_updating = True
-    book.sheets[select or messages.SHEET_SUMMARY].activate()
+    activate_sheet(book.sheets[select or messages.SHEET_SUMMARY])
     totals = analysis.statistics.totals
     app.status_bar = messages.EXCEL_STATUS.format(overdue=totals["overdue"], due_soon=totals["due_soon"],
                                                   total=totals["total"])
+    if skipped:
+        log = _log_to_file(book)
+        for chart in skipped:
+            logging.getLogger("automation.excel").warning("chart skipped: %s / %s: %s", chart.sheet, chart.title,
+                                                          chart.error)
+        charts = "、".join(messages.EXCEL_CHART_NAME.format(sheet=c.sheet, title=c.title) for c in skipped)
+        app.alert(messages.EXCEL_CHARTS_SKIPPED.format(charts=charts, log=log), title=ALERT_TITLE, mode="info")
     return analysis
 
 
@@ -102,8 +123,7 @@ def _guarded(action) -> None:
     except LedgerError as error:
         book.app.alert(error.message, title=ALERT_TITLE, mode="critical")
     except Exception as error:  # noqa: BLE001 - the user sees a message box, the log the details
-        log = log_path_for(book)
-        logging.basicConfig(filename=log, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        log = _log_to_file(book)
         logging.getLogger("automation.excel").exception("action failed")
         book.app.alert(messages.UNEXPECTED.format(error=error, log=log), title=ALERT_TITLE, mode="critical")
 

@@ -4,11 +4,17 @@ Every call to Excel costs about a millisecond, so the writer sends whole blocks:
 `Range.value` assignment per block, one number-format / fill / font call per column or per
 run of equally filled rows. The number of calls does not grow with the number of rows
 (hyperlinks aside: one per linked row, capped at LIVE_LINK_LIMIT).
+
+Only xlwings members that xlwings' Windows backend implements are used (its base classes
+raise NotImplementedError for the rest, e.g. ``Sheet.freeze_panes``, which xlwings 0.37 has for
+Office.js only). What xlwings does not offer goes through ``.api`` to Excel's own object model.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
@@ -18,6 +24,16 @@ from automation.model import FILLS, STYLES, Area, Block, Chart, SheetModel, Summ
 LIVE_LINK_LIMIT = 2000
 FORMULA_STARTS = ("=", "+", "-", "@")
 CHART_TYPES = {"bar_stacked": "bar_stacked", "column_stacked": "column_stacked", "pie": "pie"}
+LOG = logging.getLogger("automation.live_writer")
+
+
+@dataclass(frozen=True)
+class SkippedChart:
+    """A chart the live writer could not draw; its sheet was written in full all the same."""
+
+    sheet: str
+    title: str
+    error: str
 
 
 def live_value(value: Any) -> Any:
@@ -30,6 +46,14 @@ def live_value(value: Any) -> Any:
     return value
 
 
+def activate_sheet(sheet) -> None:
+    """Show a sheet in its workbook's window: the worksheet's own Activate. (xlwings'
+    Sheet.activate first brings the whole Excel application forward, comparing it with the
+    running Excel instances: a window-manager round trip the button, already in Excel, does
+    not need.)"""
+    sheet.api.Activate()
+
+
 def hex_to_rgb(color: str) -> tuple[int, int, int]:
     return int(color[0:2], 16), int(color[2:4], 16), int(color[4:6], 16)
 
@@ -40,8 +64,9 @@ class LiveWriter:
     def __init__(self, book):
         self.book = book
 
-    def write(self, model: SummaryModel, is_generated=lambda sheet: True) -> None:
-        """Replace every owned sheet of the model in the open book."""
+    def write(self, model: SummaryModel, is_generated=lambda sheet: True) -> list[SkippedChart]:
+        """Replace every owned sheet of the model in the open book; returns the charts that
+        could not be drawn (every sheet is complete and frozen before any chart is tried)."""
         existing = {sheet.name: sheet for sheet in self.book.sheets}
         for name in model.names:
             if name in existing and is_generated(existing[name]):
@@ -52,10 +77,17 @@ class LiveWriter:
             sheet = self.book.sheets.add(sheet_model.name, after=after)
             self.write_sheet(sheet, sheet_model)
             written.append((sheet, sheet_model))
-        # Charts last: their data may live on a sheet written after theirs.
+        # Charts last: their data may live on a sheet written after theirs. A chart Excel
+        # refuses costs only that chart, never the sheets (already complete) or the other charts.
+        skipped = []
         for sheet, sheet_model in written:
             for chart in sheet_model.charts:
-                self.write_chart(sheet, chart)
+                try:
+                    self.write_chart(sheet, chart)
+                except Exception as error:  # noqa: BLE001 - any COM failure: report, go on
+                    LOG.warning("chart %r on %r skipped", chart.title, sheet_model.name, exc_info=True)
+                    skipped.append(SkippedChart(sheet_model.name, chart.title, str(error)))
+        return skipped
 
     def write_sheet(self, sheet, model: SheetModel) -> None:
         for column, width in model.column_widths.items():
@@ -67,7 +99,24 @@ class LiveWriter:
         for area in model.merges:
             sheet.range((area.first_row, area.first_column), (area.last_row, area.last_column)).merge()
         if model.freeze_row:
-            sheet.freeze_panes.freeze_at(f"A{model.freeze_row + 1}")
+            self.freeze_rows(sheet, model.freeze_row)
+
+    @staticmethod
+    def freeze_rows(sheet, rows: int) -> None:
+        """Keep the top `rows` rows of the sheet in view.
+
+        In Excel the panes belong to the workbook's window and apply to the sheet it shows, so
+        the sheet is activated first; SplitRow counts from the window's top row, hence the
+        scroll to A1 (Excel VBA reference: Window.FreezePanes, Window.SplitRow).
+        """
+        activate_sheet(sheet)
+        window = sheet.book.api.Windows(1)
+        window.FreezePanes = False
+        window.ScrollRow = 1
+        window.ScrollColumn = 1
+        window.SplitColumn = 0
+        window.SplitRow = rows
+        window.FreezePanes = True
 
     def write_block(self, sheet, block: Block) -> None:
         last_row = block.row + block.height - 1
@@ -120,11 +169,17 @@ class LiveWriter:
     def write_chart(self, sheet, chart: Chart) -> None:
         anchor = sheet.range((chart.anchor_row, chart.anchor_column))
         corner = sheet.range((chart.anchor_row + chart.height_rows, chart.anchor_column + chart.width_columns))
+        source = self.source_range(chart)
         excel_chart = sheet.charts.add(anchor.left, anchor.top, max(corner.left - anchor.left, 300),
                                        max(corner.top - anchor.top, 200))
-        excel_chart.chart_type = CHART_TYPES[chart.kind]
-        excel_chart.set_source_data(self.source_range(chart))
-        excel_chart.title = chart.title
+        try:
+            excel_chart.set_source_data(source)
+            excel_chart.chart_type = CHART_TYPES[chart.kind]
+            excel_chart.title = chart.title
+        except Exception:
+            # No half-made (empty) chart is left on the sheet.
+            excel_chart.delete()
+            raise
 
     def source_range(self, chart: Chart):
         """Categories and series with their header row, as one (multi-area) range."""

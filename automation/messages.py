@@ -314,3 +314,11 @@ XLSX_WORKBOOK_OPEN = (
 )
 XLSX_REPLACE_FAILED = "无法替换工作簿文件“{name}”（{detail}），可能正被其他程序占用；原文件未改动。"
 XLSX_RUN_LOCKED = "另一个任务正在处理工作簿“{name}”（锁文件：{lock}），请稍后再试。"
+
+
+# --- issue 12: Excel add-in ---
+EXCEL_CHART_NAME = "“{sheet}”的图表“{title}”"
+EXCEL_CHARTS_SKIPPED = (
+    "汇总表已全部写入，但 Excel 未能生成以下图表，已跳过：{charts}。"
+    "原因已写入日志 {log}；可再次点击按钮重试。"
+)
