@@ -1150,3 +1150,20 @@ def put_grid(sheet: Worksheet, grid, first_row: int = 1, first_column: int = 1) 
             if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
                 value = dt.datetime(value.year, value.month, value.day)
             cell.value = float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def load_file(path, full_name: str | None = None) -> tuple[Application, Workbook]:
+    """Excel with a workbook file open: every sheet's values and merged areas as saved
+    (read with openpyxl; a merged area's value sits in its upper-left cell, as in Excel)."""
+    import openpyxl
+
+    source = openpyxl.load_workbook(path, data_only=True)
+    app, book = new_excel(full_name or "C:\\台账\\" + str(path).replace("\\", "/").rsplit("/", 1)[-1])
+    for source_sheet in source.worksheets:
+        sheet = book._add_sheet(source_sheet.title)
+        for row in source_sheet.iter_rows():
+            for cell in row:
+                if cell.value is not None and cell.value != "":
+                    put_grid(sheet, [[cell.value]], cell.row, cell.column)
+        sheet._merges = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in source_sheet.merged_cells.ranges]
+    return app, book
