@@ -91,6 +91,9 @@ def run_refresh(book, today: dt.date, now: dt.datetime, config: Config | None = 
     analysis = read_open_ledger(book, config, today)
     model = build_summary(analysis.statistics, config, now)
     app = book.app
+    if book.api.ProtectStructure:
+        # Excel would refuse to add or delete sheets half-way through; say so before writing.
+        raise LedgerError(messages.EXCEL_BOOK_PROTECTED)
     app.screen_updating = False
     try:
         for name in model.names:

@@ -98,6 +98,10 @@ class LiveWriter:
             self.write_block(sheet, block)
         for area in model.merges:
             sheet.range((area.first_row, area.first_column), (area.last_row, area.last_column)).merge()
+        if model.tab_color:
+            # xlwings has no member for it: the worksheet's Tab object (Excel colours are BGR).
+            red, green, blue = hex_to_rgb(model.tab_color)
+            sheet.api.Tab.Color = red + green * 256 + blue * 65536
         if model.freeze_row:
             self.freeze_rows(sheet, model.freeze_row)
 

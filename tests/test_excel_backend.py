@@ -106,6 +106,8 @@ def test_every_button_path_reaches_only_implemented_members(unimplemented_calls,
     book = xlwings_book(workbook)
     excel.run_refresh(book, TODAY, NOW, Config())
     excel.run_refresh(book, TODAY, NOW, Config(), select="逾期清单")
+    report = excel.write_report_for(book, TODAY, NOW)
+    assert report.parent == tmp_path and report.stat().st_size > 0
     app._failing.add("Chart.SetSourceData")  # the guard's path as well
     excel.run_refresh(book, TODAY, NOW, Config())
     merged = merged_ledger(tmp_path / "merged.xlsx")

@@ -82,6 +82,8 @@ def test_live_writer_holds_every_cell_of_the_model():
                 assert sheet._links[(row, column)].Address == "#" + link
         assert sheet._widths == {c: w for c, w in sheet_model.column_widths.items()}
         assert len(sheet._charts) == len(sheet_model.charts)
+        if sheet_model.tab_color:
+            assert "%02X%02X%02X" % rgb_of(sheet._tab_color) == sheet_model.tab_color
 
 
 def test_every_sheet_with_a_header_is_frozen_below_it_through_its_window():
@@ -245,6 +247,9 @@ def test_live_writer_and_file_writer_hold_the_same_cells(tmp_path):
         live_merges = set(live._merges)
         file_merges = {(m.min_row, m.min_col, m.max_row, m.max_col) for m in file_sheet.merged_cells.ranges}
         assert live_merges == file_merges
+        file_tab = file_sheet.sheet_properties.tabColor
+        assert (file_tab.rgb[-6:] if file_tab is not None else None) == (
+            "%02X%02X%02X" % rgb_of(live._tab_color) if live._tab_color is not None else None)
         for column, width in live._widths.items():
             letter = openpyxl.utils.get_column_letter(column)
             assert file_sheet.column_dimensions[letter].width == pytest.approx(width, abs=0.01)
@@ -276,3 +281,25 @@ def test_the_buttons_run_through_book_caller(tmp_path, monkeypatch):
     excel.check()
     ((_hwnd, text, caption, _style),) = _message_boxes()
     assert caption == excel.ALERT_TITLE and "表头" in text and "Traceback" not in text
+
+
+def test_a_protected_workbook_structure_is_refused_before_anything_is_written():
+    app, workbook, book = excel_with(overdue_grid(3))
+    workbook._protect_structure = True
+    with pytest.raises(LedgerError) as raised:
+        excel.run_refresh(book, TODAY, NOW, Config())
+    assert raised.value.message == messages.EXCEL_BOOK_PROTECTED
+    assert [sheet._name for sheet in workbook._sheets] == ["台账"]
+    assert app._screen_updating is True
+
+
+def test_a_hidden_last_sheet_does_not_stop_the_refresh():
+    """Ledgers often end with a hidden sheet of drop-down lists; new sheets go after it."""
+    app, workbook, book = excel_with(overdue_grid(3))
+    hidden = workbook._add_sheet("下拉选项")
+    put_grid(hidden, [["办理中"], ["已办结"]])
+    hidden._visible = 0  # xlSheetHidden
+    excel.run_refresh(book, TODAY, NOW, Config())
+    assert [sheet._name for sheet in workbook._sheets][:2] == ["台账", "下拉选项"]
+    assert workbook._active._name == messages.SHEET_SUMMARY
+    assert workbook.Worksheets(messages.SHEET_OVERDUE)._view["frozen_at"] == (5, 1)

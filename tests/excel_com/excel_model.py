@@ -294,6 +294,7 @@ class Workbook(CDispatch):
         self._sheets: list[Worksheet] = []
         self._active: Worksheet | None = None
         self._window = Window(self)
+        self._protect_structure = False
 
     def _add_sheet(self, name: str) -> "Worksheet":
         sheet = Worksheet(self, name)
@@ -323,6 +324,10 @@ class Workbook(CDispatch):
     @property
     def ActiveSheet(self):  # noqa: N802
         return self._active
+
+    @property
+    def ProtectStructure(self):  # noqa: N802
+        return self._protect_structure
 
     @property
     def Parent(self):  # noqa: N802
@@ -423,6 +428,8 @@ class Worksheets(CDispatch):
         return self._book
 
     def Add(self, Before=None, After=None, Count=1, Type=None):  # noqa: N802,N803 - Excel's names
+        if self._book._protect_structure:
+            raise win32.excel_error("工作簿受保护，不能更改。")
         sheets = self._book._sheets
         number = 1
         names = {sheet._name.lower() for sheet in sheets}
@@ -452,6 +459,7 @@ class Worksheet(CDispatch):
         self._links: dict[tuple[int, int], Hyperlink] = {}
         self._charts: list[ChartObject] = []
         self._visible = XL_SHEET_VISIBLE
+        self._tab_color: int | None = None
         self._view = {"SplitRow": 0, "SplitColumn": 0, "ScrollRow": 1, "ScrollColumn": 1,
                       "FreezePanes": False, "frozen_at": None, "DisplayGridlines": True}
 
@@ -549,6 +557,8 @@ class Worksheet(CDispatch):
     Select = Activate
 
     def Delete(self):  # noqa: N802
+        if self._book._protect_structure:
+            raise win32.excel_error("工作簿受保护，不能更改。")
         sheets = self._book._sheets
         if len([s for s in sheets if s._visible == XL_SHEET_VISIBLE]) == 1:
             raise win32.excel_error("工作簿中至少应含有一张可视工作表。")
@@ -570,9 +580,33 @@ class Worksheet(CDispatch):
         else:
             raise win32.excel_error("Move 需要 Before 或 After（复制到新工作簿未实现）")
 
+    @property
+    def Tab(self):  # noqa: N802
+        return Tab(self)
+
     def ChartObjects(self, Index=None):  # noqa: N802,N803
         objects = ChartObjects(self)
         return objects if Index is None else ChartObjects.Item(objects, Index)
+
+
+class Tab(CDispatch):
+    """A worksheet's tab: Color is BGR; xlColorIndexNone when it has none."""
+
+    def __init__(self, sheet: "Worksheet"):
+        self._app = sheet._app
+        self._sheet = sheet
+
+    @property
+    def Color(self):  # noqa: N802
+        return False if self._sheet._tab_color is None else self._sheet._tab_color
+
+    @Color.setter
+    def Color(self, value):  # noqa: N802
+        self._sheet._tab_color = int(value)
+
+    @property
+    def ColorIndex(self):  # noqa: N802
+        return XL_COLOR_INDEX_NONE if self._sheet._tab_color is None else 1
 
 
 # --------------------------------------------------------------------------- ranges
