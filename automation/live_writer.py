@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
@@ -36,10 +37,24 @@ class SkippedChart:
     error: str
 
 
+#: Text Excel would not keep as text when it is assigned to Range.Value (it parses what it
+#: receives as if typed): numbers (a 编号 such as 001 would lose its zeros), percentages,
+#: dates (2026-3-5, 3/5, 2026年3月5日, 3月5日), times, TRUE/FALSE and error literals.
+RETYPED_TEXT = re.compile(
+    r"\s*(?:[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?"
+    r"|\d{1,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?"
+    r"|(?:\d{2,4}年)?\d{1,2}月(?:\d{1,2}日)?|\d{2,4}年\d{1,2}月"
+    r"|\d{1,2}:\d{2}(?::\d{2})?"
+    r"|true|false|#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A))\s*",
+    re.IGNORECASE,
+)
+
+
 def live_value(value: Any) -> Any:
-    """A model value as Excel should receive it: text that looks like a formula gets Excel's
-    text prefix (an apostrophe), so it stays text (DESIGN.md invariant 6)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """A model value as Excel should receive it. Text that Excel would turn into a formula
+    (DESIGN.md invariant 6) or into a number, date or truth value gets Excel's text prefix
+    (an apostrophe, which Excel does not store as part of the value), so text stays text."""
+    if isinstance(value, str) and (value.startswith(FORMULA_STARTS) or RETYPED_TEXT.fullmatch(value)):
         return "'" + value
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime(value.year, value.month, value.day)
@@ -143,8 +158,19 @@ class LiveWriter:
         if block.links:
             for offset, target in enumerate(block.links[:LIVE_LINK_LIMIT]):
                 if target:
-                    cell = sheet.range((block.row + offset, block.column))
-                    cell.add_hyperlink("#" + target, str(block.values[offset][0]), target)
+                    self.add_link(sheet.range((block.row + offset, block.column)).api, target,
+                                  block.values[offset][0])
+
+    @staticmethod
+    def add_link(cell, target: str, value: Any) -> None:
+        """A link to a place in the workbook, the way Excel's reference documents it
+        (Hyperlinks.Add with an empty Address and the place as SubAddress). xlwings'
+        add_hyperlink has no SubAddress. The text is set after Add, as xlwings does (pywin32
+        does not always pass it through Add); a number is left as the number it is."""
+        link = cell.Hyperlinks.Add(Anchor=cell, Address="", SubAddress=target)
+        if isinstance(value, str):
+            link.TextToDisplay = value
+        link.ScreenTip = target
 
     @staticmethod
     def apply_font(cells, style) -> None:

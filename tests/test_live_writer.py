@@ -79,7 +79,8 @@ def test_live_writer_holds_every_cell_of_the_model():
             if style.fill:
                 assert rgb_of(cell.fill) == tuple(int(style.fill[i:i + 2], 16) for i in (0, 2, 4))
             if link:
-                assert sheet._links[(row, column)].Address == "#" + link
+                assert sheet._links[(row, column)].SubAddress == link
+                assert sheet._links[(row, column)].Address == ""
         assert sheet._widths == {c: w for c, w in sheet_model.column_widths.items()}
         assert len(sheet._charts) == len(sheet_model.charts)
         if sheet_model.tab_color:
@@ -209,6 +210,19 @@ def test_text_that_looks_like_a_formula_stays_text():
     assert not [cell for cell in sheet._cells.values() if cell.formula is not None or cell.value == XL_ERROR_NAME]
 
 
+def test_text_that_excel_would_retype_stays_text():
+    """Excel parses a string it receives as if typed: 编号 007 would become 7, a title such as
+    2026-3-5 a date. The live writer keeps them the text they are."""
+    grid = overdue_grid(4)
+    grid[2][0], grid[3][0], grid[4][0], grid[5][0] = "007", "2026-3-5", "3月5日", "TRUE"
+    grid[2][5] = "1,234"
+    app, workbook, book = excel_with(grid)
+    excel.run_refresh(book, TODAY, NOW, Config())
+    values = {cell.value for cell in workbook.Worksheets(messages.SHEET_OVERDUE)._cells.values()}
+    assert {"007", "2026-3-5", "3月5日", "TRUE", "1,234"} <= values
+    assert not values & {7.0, True, dt.datetime(2026, 3, 5), 1234.0}
+
+
 def test_row_fills_follow_urgency():
     analysis = analyse_grid(overdue_grid(4), "台账", Config(), TODAY)
     app, workbook, book = excel_with([["x"]])
@@ -242,7 +256,7 @@ def test_live_writer_and_file_writer_hold_the_same_cells(tmp_path):
                 if cell.fill is not None:
                     assert file_cell.fill.fgColor.rgb[-6:] == "%02X%02X%02X" % rgb_of(cell.fill)
                 if (row, column) in live._links:
-                    assert "#" + file_cell.hyperlink.location == live._links[(row, column)].Address
+                    assert file_cell.hyperlink.location == live._links[(row, column)].SubAddress
                 compared += 1
         live_merges = set(live._merges)
         file_merges = {(m.min_row, m.min_col, m.max_row, m.max_col) for m in file_sheet.merged_cells.ranges}

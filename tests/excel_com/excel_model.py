@@ -13,7 +13,9 @@ Behaviour follows Excel where the assistant depends on it:
   come back as float, dates as ``pywintypes.TimeType``, empty cells as None;
 * assigning a string is read as if typed: a leading apostrophe makes text (and is not
   stored), ``=...`` (and ``+``/``-``/``@`` followed by non-numbers) becomes a formula,
-  numbers, percentages and ISO dates become numbers and dates unless the format is ``@``;
+  numbers (also with thousands separators: 007 becomes 7), percentages, dates (2026-3-5,
+  3/5, 2026年3月5日) and TRUE/FALSE become numbers, dates and truth values unless the
+  format is ``@`` (a subset of what Excel recognises: enough to catch text that is not kept);
   assigning "" empties the cell;
 * merging keeps only the upper-left value (and would ask the user, with DisplayAlerts on,
   when other cells hold values: recorded in ``Application._dialogs``);
@@ -50,6 +52,9 @@ DATE_FORMAT = "yyyy/m/d"
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 ISO_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
+SHORT_DATE = re.compile(r"(\d{1,2})[-/](\d{1,2})")  # month/day of the current year
+CHINESE_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(?:(\d{1,2})日)?")
+THIS_YEAR = 2026
 INVALID_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 
 IID_RANGE = "{00020846-0000-0000-C000-000000000046}"
@@ -196,8 +201,25 @@ def typed_value(value: Any, number_format: str) -> tuple[Any, str | None, str, s
     if number_format == "@":
         return value, None, number_format, ""
     text = value.strip()
-    if NUMBER.fullmatch(text):
-        return float(text), None, number_format, ""
+    if text.upper() in ("TRUE", "FALSE"):
+        return text.upper() == "TRUE", None, number_format, ""
+    if NUMBER.fullmatch(text.replace(",", "")) and not text.startswith(","):
+        return float(text.replace(",", "")), None, number_format, ""
+    chinese = CHINESE_DATE.fullmatch(text)
+    if chinese:
+        year = int(chinese.group(1)) if chinese.group(1) else THIS_YEAR
+        try:
+            day = dt.datetime(year, int(chinese.group(2)), int(chinese.group(3) or 1))
+        except ValueError:
+            return value, None, number_format, ""
+        return day, None, DATE_FORMAT if number_format == "General" else number_format, ""
+    short = SHORT_DATE.fullmatch(text)
+    if short:
+        try:
+            day = dt.datetime(THIS_YEAR, int(short.group(1)), int(short.group(2)))
+        except ValueError:
+            return value, None, number_format, ""
+        return day, None, DATE_FORMAT if number_format == "General" else number_format, ""
     if text.endswith("%") and NUMBER.fullmatch(text[:-1]):
         return float(text[:-1]) / 100, None, "0%" if number_format == "General" else number_format, ""
     date = ISO_DATE.fullmatch(text)
