@@ -19,7 +19,7 @@ import xlwings.base_classes as base_classes
 from automation import excel
 from automation.analysis import analyse_file, analyse_grid
 from automation.config import Config
-from automation.excel_merges import find_merged_down, merge_candidates, parse_area
+from automation.excel_merges import merged_areas_in_column, parse_area
 from tests.excel_com import xlwings_book
 from tests.excel_com.excel_model import load_file, new_excel, put_grid
 from tests.excel_com.win32 import com_error, load_xlwindows
@@ -197,12 +197,13 @@ def test_a_merged_down_ledger_gives_the_same_figures_through_excel_and_the_file(
     book = xlwings_book(workbook)
     from_excel = excel.read_open_ledger(book, Config(), TODAY).statistics.to_json()
     assert from_excel == from_file
-    # Few calls, worked out by hand: one MergeCells per column with an empty cell under a
-    # filled one below the header (C–H: the note row leaves one under TA6 in each; B none),
-    # and, as each of those columns touches a merge (the note, or E/F's groups), one
-    # MergeArea per such gap: C 1, D 1, E 3 (TA1, TA4, TA6), F 2 (TA1, TA5), G 1, H 2.
-    assert app._calls["Range.MergeCells"] == 6
-    assert app._calls["Range.MergeArea"] == 10
+    # Few calls, worked out by hand (data rows 4–10, columns B–H). B, C, D, G, H: only the
+    # note (row 10) is merged: MergeCells of 4–10 (some), 4–7 (none), 8–10 (some), 8–9
+    # (none), 10 (all) = 5, and one MergeArea. E: 4–10, 4–7 (all: E4:E6 and E7:E8, two
+    # MergeArea), 8–10, 8–9, 8 (E7:E8 again), 9, 10 (the note) = 7 and 4 MergeArea.
+    # F: 4–10, 4–7, 4–5 (F4:F6), 6–7, 6 (F4:F6 again), 7, 8–10, 8–9, 10 = 9 and 3.
+    assert app._calls["Range.MergeCells"] == 5 * 5 + 7 + 9
+    assert app._calls["Range.MergeArea"] == 5 + 4 + 3
     assert app._calls["Range.Value"] == 1
     sections = {label: figures["total"] for label, figures in from_file["by_section"].items()}
     assert sections == {"产业发展科": 3, "企业服务科": 2, "综合科": 1}  # counted by hand
@@ -219,15 +220,27 @@ def test_the_whole_refresh_of_a_merged_down_ledger_matches_the_file_path(tmp_pat
     assert analysis.statistics.to_json() == analyse_file(path, Config(), TODAY).statistics.to_json()
 
 
-def test_merge_candidates_are_the_filled_cells_above_a_gap():
-    values = [["编号", "科室"], ["1", "甲"], ["2", None], ["3", ""], ["4", "乙"], [None, "丙"]]
-    assert merge_candidates(values, 1) == {0: [4], 1: [1]}
+def test_halving_finds_each_merged_area_with_few_questions():
+    """A column of rows 1–100 where 41–43 and 90–99 are merged: Excel is asked about halves
+    only where some cells are merged."""
+    merged = [(41, 3, 43, 3), (90, 3, 99, 3)]
+    questions = []
+
+    def merge_cells(top, bottom):
+        questions.append((top, bottom))
+        inside = [any(a[0] <= row <= a[2] for a in merged) for row in range(top, bottom + 1)]
+        return True if all(inside) else False if not any(inside) else None
+
+    def merge_area(row):
+        return next((a for a in merged if a[0] <= row <= a[2]), (row, 3, row, 3))
+
+    assert sorted(merged_areas_in_column(1, 100, merge_cells, merge_area)) == merged
+    # Each edge of an area costs at most two questions per halving (⌈log2 100⌉ = 7 levels):
+    # at most 2 · 7 · 2 edges · 2 areas = 56, against 100 for asking row by row.
+    assert len(questions) <= 2 * 7 * 2 * len(merged)
+    assert merged_areas_in_column(1, 100, lambda top, bottom: False, merge_area) == []
 
 
-def test_find_merged_down_keeps_only_single_column_areas_below_the_header():
-    values = [["h1", "h2"], ["a", "x"], [None, None], ["b", "y"]]
-    answers = {(1, 0): "$B$3:$B$4", (1, 1): "$C$3:$D$4"}  # used range at B2: offset (2, 2)
-    areas = find_merged_down(values, 1, lambda column: True, lambda row, column: answers[(row, column)],
-                             offset=(2, 2))
-    assert areas == [((1, 0), (2, 0))]
+def test_parse_area():
+    assert parse_area("$E$5:$E$7") == (5, 5, 7, 5)
     assert parse_area("$AB$10") == (10, 28, 10, 28)
