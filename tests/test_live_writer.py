@@ -26,6 +26,11 @@ NOW = dt.datetime(2026, 6, 28, 9, 30)
 HEADER = ["编号", "类别", "案由", "办理类型", "承办科室", "承办人", "分管领导", "交办日期", "办理状态", "答复日期"]
 
 
+@pytest.fixture(autouse=True)
+def no_message_boxes_from_earlier_tests():
+    _message_boxes()
+
+
 def overdue_grid(count: int) -> list[list]:
     """A ledger of `count` overdue items (assigned 2026-01-05, 3 months: overdue on TODAY)."""
     rows = [["测试台账"] + [None] * (len(HEADER) - 1), HEADER]
