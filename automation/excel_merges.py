@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
+from automation.model import range_address
+
 CELL = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 
 Area = tuple[tuple[int, int], tuple[int, int]]
@@ -75,10 +77,11 @@ def read_merged_down(sheet, values: list[list[Any]], first_row: int, first_colum
     width = max((len(row) for row in values), default=0)
     areas: list[Area] = []
     for column in range(first_column, first_column + width):
+        # An address ("E4:E10") is one call to Excel's Worksheet.Range; a pair of cells three.
         boxes = merged_areas_in_column(
             top, last,
-            lambda a, b: sheet.range((a, column), (b, column)).merge_cells,  # noqa: B023 - called in this iteration
-            lambda row: parse_area(sheet.range((row, column)).merge_area.address),  # noqa: B023
+            lambda a, b: sheet.range(range_address(a, column, b, column)).merge_cells,  # noqa: B023 - this iteration
+            lambda row: parse_area(sheet.range(range_address(row, column, row, column)).merge_area.address),  # noqa: B023
         )
         for first_r, first_c, last_r, last_c in boxes:
             if first_c == last_c and last_r > first_r:

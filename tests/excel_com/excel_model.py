@@ -728,7 +728,7 @@ class Range(CDispatch):
 
     @property
     def Address(self):  # noqa: N802
-        return self.GetAddress()
+        return Range.GetAddress(self)  # one call to Excel, not two
 
     def GetAddress(self, RowAbsolute=True, ColumnAbsolute=True, ReferenceStyle=1, External=False):  # noqa: N802,N803
         def one(row, column):
