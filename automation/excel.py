@@ -41,9 +41,20 @@ def log_path_for(book) -> Path:
 
 
 def _log_to_file(book) -> Path:
-    """Send the log to the file next to the config; returns its path."""
+    """Send the package's log (automation.*) to the file next to the config; returns its
+    path. The file is only created when something is logged."""
     log = log_path_for(book)
-    logging.basicConfig(filename=log, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logger = logging.getLogger("automation")
+    for handler in [h for h in logger.handlers if getattr(h, "ledger_assistant", False)]:
+        if Path(handler.baseFilename) == log.resolve():
+            return log
+        logger.removeHandler(handler)
+        handler.close()
+    handler = logging.FileHandler(log, encoding="utf-8", delay=True)
+    handler.ledger_assistant = True
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
     return log
 
 
@@ -88,6 +99,7 @@ def is_generated(sheet) -> bool:
 def run_refresh(book, today: dt.date, now: dt.datetime, config: Config | None = None, select: str = ""):
     """Refresh the summary sheets of an open book; returns the analysis."""
     config = config or load_config(None, _book_path(book))
+    log = _log_to_file(book)  # before writing: a part Excel refuses is logged with its traceback
     analysis = read_open_ledger(book, config, today)
     model = build_summary(analysis.statistics, config, now)
     app = book.app
@@ -107,12 +119,9 @@ def run_refresh(book, today: dt.date, now: dt.datetime, config: Config | None = 
     app.status_bar = messages.EXCEL_STATUS.format(overdue=totals["overdue"], due_soon=totals["due_soon"],
                                                   total=totals["total"])
     if skipped:
-        log = _log_to_file(book)
-        for chart in skipped:
-            logging.getLogger("automation.excel").warning("chart skipped: %s / %s: %s", chart.sheet, chart.title,
-                                                          chart.error)
-        charts = "、".join(messages.EXCEL_CHART_NAME.format(sheet=c.sheet, title=c.title) for c in skipped)
-        app.alert(messages.EXCEL_CHARTS_SKIPPED.format(charts=charts, log=log), title=ALERT_TITLE, mode="info")
+        names = {"chart": messages.EXCEL_CHART_NAME, "freeze": messages.EXCEL_FREEZE_NAME}
+        parts = "、".join(names[p.kind].format(sheet=p.sheet, title=p.title) for p in skipped)
+        app.alert(messages.EXCEL_PARTS_SKIPPED.format(parts=parts, log=log), title=ALERT_TITLE, mode="info")
     return analysis
 
 

@@ -29,10 +29,12 @@ LOG = logging.getLogger("automation.live_writer")
 
 
 @dataclass(frozen=True)
-class SkippedChart:
-    """A chart the live writer could not draw; its sheet was written in full all the same."""
+class Skipped:
+    """A part the live writer could not make (kind "chart": a chart, with its title;
+    "freeze": the frozen header rows). Its sheet was written in full all the same."""
 
     sheet: str
+    kind: str
     title: str
     error: str
 
@@ -78,10 +80,13 @@ class LiveWriter:
 
     def __init__(self, book):
         self.book = book
+        self.skipped: list[Skipped] = []
 
-    def write(self, model: SummaryModel, is_generated=lambda sheet: True) -> list[SkippedChart]:
-        """Replace every owned sheet of the model in the open book; returns the charts that
-        could not be drawn (every sheet is complete and frozen before any chart is tried)."""
+    def write(self, model: SummaryModel, is_generated=lambda sheet: True) -> list[Skipped]:
+        """Replace every owned sheet of the model in the open book; returns the parts Excel
+        refused (charts, frozen header rows): every sheet's cells are complete regardless,
+        and every sheet is written before any chart is tried."""
+        self.skipped = []
         existing = {sheet.name: sheet for sheet in self.book.sheets}
         for name in model.names:
             if name in existing and is_generated(existing[name]):
@@ -94,15 +99,18 @@ class LiveWriter:
             written.append((sheet, sheet_model))
         # Charts last: their data may live on a sheet written after theirs. A chart Excel
         # refuses costs only that chart, never the sheets (already complete) or the other charts.
-        skipped = []
         for sheet, sheet_model in written:
             for chart in sheet_model.charts:
-                try:
-                    self.write_chart(sheet, chart)
-                except Exception as error:  # noqa: BLE001 - any COM failure: report, go on
-                    LOG.warning("chart %r on %r skipped", chart.title, sheet_model.name, exc_info=True)
-                    skipped.append(SkippedChart(sheet_model.name, chart.title, str(error)))
-        return skipped
+                self.optional(sheet_model.name, "chart", chart.title, lambda: self.write_chart(sheet, chart))  # noqa: B023
+        return self.skipped
+
+    def optional(self, sheet_name: str, kind: str, title: str, action) -> None:
+        """Run a part that is not cell content; if Excel refuses it, note it and go on."""
+        try:
+            action()
+        except Exception as error:  # noqa: BLE001 - any COM failure: report, go on
+            LOG.warning("%s %r on %r skipped", kind, title, sheet_name, exc_info=True)
+            self.skipped.append(Skipped(sheet_name, kind, title, str(error)))
 
     def write_sheet(self, sheet, model: SheetModel) -> None:
         for column, width in model.column_widths.items():
@@ -118,7 +126,7 @@ class LiveWriter:
             red, green, blue = hex_to_rgb(model.tab_color)
             sheet.api.Tab.Color = red + green * 256 + blue * 65536
         if model.freeze_row:
-            self.freeze_rows(sheet, model.freeze_row)
+            self.optional(model.name, "freeze", "", lambda: self.freeze_rows(sheet, model.freeze_row))
 
     @staticmethod
     def freeze_rows(sheet, rows: int) -> None:

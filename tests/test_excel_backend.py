@@ -102,6 +102,7 @@ def test_every_button_path_reaches_only_implemented_members(unimplemented_calls,
     """Dynamic: the three buttons' work (refresh twice, the report draft) and a merged-down
     ledger, run through xlwings' Windows backend, never reach a base-class stub."""
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
     app, workbook = load_file(SAMPLE)
     book = xlwings_book(workbook)
     excel.run_refresh(book, TODAY, NOW, Config())

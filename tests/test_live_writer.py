@@ -124,7 +124,7 @@ def test_a_chart_excel_refuses_is_skipped_and_the_sheets_are_complete(tmp_path, 
     """SetSourceData fails (Excel's run-time error 1004): every sheet is written and frozen,
     no empty chart is left, and the user is told which charts were skipped."""
     monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("USERPROFILE", str(tmp_path))
+    monkeypatch.chdir(tmp_path)  # no config.ini found: the log goes to the user's folder
     app, workbook, book = excel_with(sample_grid())
     app._failing.add("Chart.SetSourceData")
     analysis = excel.run_refresh(book, TODAY, NOW, Config())
@@ -141,9 +141,28 @@ def test_a_chart_excel_refuses_is_skipped_and_the_sheets_are_complete(tmp_path, 
             assert sheet._view["frozen_at"] == (sheet_model.freeze_row + 1, 1)
     ((_hwnd, text, caption, _style),) = [box for box in _message_boxes() if box[2] == excel.ALERT_TITLE]
     charts = "、".join(messages.EXCEL_CHART_NAME.format(sheet=s, title=t) for s, t in expected_charts)
-    assert text.startswith(messages.EXCEL_CHARTS_SKIPPED.format(charts=charts, log="").split("{log}")[0][:40])
-    assert charts in text and "ledger-assistant-excel.log" in text
-    assert "Traceback" not in text
+    log = tmp_path / ".ledger-assistant" / "ledger-assistant-excel.log"
+    assert text == messages.EXCEL_PARTS_SKIPPED.format(parts=charts, log=log)
+    assert "SetSourceData" in log.read_text(encoding="utf-8")
+
+
+def test_a_freeze_excel_refuses_is_skipped_and_everything_else_is_written(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    app, workbook, book = excel_with(sample_grid())
+    app._failing.add("Window.SplitRow")
+    analysis = excel.run_refresh(book, TODAY, NOW, Config())
+    model = build_summary(analysis.statistics, Config(), NOW)
+    frozen = [s.name for s in model.sheets if s.freeze_row]
+    for sheet_model in model.sheets:
+        sheet = workbook.Worksheets(sheet_model.name)
+        assert len(sheet._charts) == len(sheet_model.charts)
+        for row, column, value, _style, _link in iter_cells(sheet_model):
+            assert sheet._peek(row, column).value == as_excel_holds(value)
+    ((_hwnd, text, _caption, _style),) = _message_boxes()
+    parts = "、".join(messages.EXCEL_FREEZE_NAME.format(sheet=name, title="") for name in frozen)
+    assert text == messages.EXCEL_PARTS_SKIPPED.format(parts=parts, log=tmp_path / ".ledger-assistant"
+                                                       / "ledger-assistant-excel.log")
 
 
 def _message_boxes():
