@@ -245,3 +245,25 @@ def test_halving_finds_each_merged_area_with_few_questions():
 def test_parse_area():
     assert parse_area("$E$5:$E$7") == (5, 5, 7, 5)
     assert parse_area("$AB$10") == (10, 28, 10, 28)
+
+
+@pytest.mark.parametrize("layout", ["two-row header", "sample"])
+def test_merged_headers_and_titles_give_the_file_paths_figures(tmp_path, layout):
+    """A merged title, a two-row header (办理情况 across its sub-headers, the others merged
+    down both rows): the header's merges are never asked, the figures are the file path's."""
+    from tests.ledger_factory import STANDARD_KEYS, STANDARD_TODAY, assert_standard, headers_of, standard_rows, \
+        write_ledger
+
+    if layout == "sample":
+        path, today = SAMPLE, TODAY
+    else:
+        group = {"status", "replied", "reply_class"}
+        headers = [("办理情况", header) if key in group else header
+                   for key, header in zip(STANDARD_KEYS, headers_of(STANDARD_KEYS))]
+        path, today = tmp_path / "two_rows.xlsx", STANDARD_TODAY
+        write_ledger(path, headers, standard_rows(), title_rows=1, header_rows=2)
+    _app, workbook = load_file(path)
+    analysis = excel.read_open_ledger(xlwings_book(workbook), Config(), today)
+    assert analysis.statistics.to_json() == analyse_file(path, Config(), today).statistics.to_json()
+    if layout != "sample":
+        assert_standard(analysis)
