@@ -119,7 +119,8 @@ def run_refresh(book, today: dt.date, now: dt.datetime, config: Config | None = 
     app.status_bar = messages.EXCEL_STATUS.format(overdue=totals["overdue"], due_soon=totals["due_soon"],
                                                   total=totals["total"])
     if skipped:
-        names = {"chart": messages.EXCEL_CHART_NAME, "freeze": messages.EXCEL_FREEZE_NAME}
+        names = {"chart": messages.EXCEL_CHART_NAME, "freeze": messages.EXCEL_FREEZE_NAME,
+                 "tab": messages.EXCEL_TAB_NAME}
         parts = "、".join(names[p.kind].format(sheet=p.sheet, title=p.title) for p in skipped)
         app.alert(messages.EXCEL_PARTS_SKIPPED.format(parts=parts, log=log), title=ALERT_TITLE, mode="info")
     return analysis

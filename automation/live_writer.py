@@ -31,7 +31,8 @@ LOG = logging.getLogger("automation.live_writer")
 @dataclass(frozen=True)
 class Skipped:
     """A part the live writer could not make (kind "chart": a chart, with its title;
-    "freeze": the frozen header rows). Its sheet was written in full all the same."""
+    "freeze": the frozen header rows; "tab": the tab colour). Its sheet's cells were written
+    in full all the same."""
 
     sheet: str
     kind: str
@@ -122,11 +123,15 @@ class LiveWriter:
         for area in model.merges:
             sheet.range((area.first_row, area.first_column), (area.last_row, area.last_column)).merge()
         if model.tab_color:
-            # xlwings has no member for it: the worksheet's Tab object (Excel colours are BGR).
-            red, green, blue = hex_to_rgb(model.tab_color)
-            sheet.api.Tab.Color = red + green * 256 + blue * 65536
+            self.optional(model.name, "tab", "", lambda: self.color_tab(sheet, model.tab_color))
         if model.freeze_row:
             self.optional(model.name, "freeze", "", lambda: self.freeze_rows(sheet, model.freeze_row))
+
+    @staticmethod
+    def color_tab(sheet, color: str) -> None:
+        """xlwings has no member for it: the worksheet's Tab object (Excel colours are BGR)."""
+        red, green, blue = hex_to_rgb(color)
+        sheet.api.Tab.Color = red + green * 256 + blue * 65536
 
     @staticmethod
     def freeze_rows(sheet, rows: int) -> None:

@@ -319,6 +319,7 @@ XLSX_RUN_LOCKED = "另一个任务正在处理工作簿“{name}”（锁文件�
 # --- issue 12: Excel add-in ---
 EXCEL_CHART_NAME = "“{sheet}”的图表“{title}”"
 EXCEL_FREEZE_NAME = "“{sheet}”的标题行冻结"
+EXCEL_TAB_NAME = "“{sheet}”的标签颜色"
 EXCEL_PARTS_SKIPPED = (
     "汇总表的数据已全部写入，但 Excel 未能完成以下部分，已跳过：{parts}。"
     "原因已写入日志 {log}；可再次点击按钮重试。"

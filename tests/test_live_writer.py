@@ -147,10 +147,11 @@ def test_a_chart_excel_refuses_is_skipped_and_the_sheets_are_complete(tmp_path, 
 
 
 def test_a_freeze_excel_refuses_is_skipped_and_everything_else_is_written(tmp_path, monkeypatch):
+    """Freezing (and the tab colour) are guarded like the charts."""
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.chdir(tmp_path)
     app, workbook, book = excel_with(sample_grid())
-    app._failing.add("Window.SplitRow")
+    app._failing.update({"Window.SplitRow", "Tab.Color"})
     analysis = excel.run_refresh(book, TODAY, NOW, Config())
     model = build_summary(analysis.statistics, Config(), NOW)
     frozen = [s.name for s in model.sheets if s.freeze_row]
@@ -160,7 +161,12 @@ def test_a_freeze_excel_refuses_is_skipped_and_everything_else_is_written(tmp_pa
         for row, column, value, _style, _link in iter_cells(sheet_model):
             assert sheet._peek(row, column).value == as_excel_holds(value)
     ((_hwnd, text, _caption, _style),) = _message_boxes()
-    parts = "、".join(messages.EXCEL_FREEZE_NAME.format(sheet=name, title="") for name in frozen)
+    parts = "、".join(
+        part for sheet_model in model.sheets for part in (
+            messages.EXCEL_TAB_NAME.format(sheet=sheet_model.name) if sheet_model.tab_color else None,
+            messages.EXCEL_FREEZE_NAME.format(sheet=sheet_model.name) if sheet_model.freeze_row else None,
+        ) if part)
+    assert frozen
     assert text == messages.EXCEL_PARTS_SKIPPED.format(parts=parts, log=tmp_path / ".ledger-assistant"
                                                        / "ledger-assistant-excel.log")
 
