@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,22 +41,23 @@ def log_path_for(book) -> Path:
     return folder / "ledger-assistant-excel.log"
 
 
-def _log_to_file(book) -> Path:
-    """Send the package's log (automation.*) to the file next to the config; returns its
-    path. The file is only created when something is logged."""
+@contextmanager
+def logging_to_file(book):
+    """While a button runs, the package's log (automation.*) goes to the log file next to
+    the config (yields its path). The file is only created when something is logged."""
     log = log_path_for(book)
     logger = logging.getLogger("automation")
-    for handler in [h for h in logger.handlers if getattr(h, "ledger_assistant", False)]:
-        if Path(handler.baseFilename) == log.resolve():
-            return log
-        logger.removeHandler(handler)
-        handler.close()
     handler = logging.FileHandler(log, encoding="utf-8", delay=True)
-    handler.ledger_assistant = True
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    level = logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
-    return log
+    try:
+        yield log
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        handler.close()
 
 
 def read_open_ledger(book, config: Config, today: dt.date):
@@ -99,7 +101,13 @@ def is_generated(sheet) -> bool:
 def run_refresh(book, today: dt.date, now: dt.datetime, config: Config | None = None, select: str = ""):
     """Refresh the summary sheets of an open book; returns the analysis."""
     config = config or load_config(None, _book_path(book))
-    log = _log_to_file(book)  # before writing: a part Excel refuses is logged with its traceback
+    # Logging from the start: a part Excel refuses is logged with its traceback.
+    with logging_to_file(book) as log:
+        return _refresh(book, today, now, config, select, log)
+
+
+def _refresh(book, today: dt.date, now: dt.datetime, config: Config, select: str, log: Path):
+    """run_refresh's work, with the log file's path for the message."""
     analysis = read_open_ledger(book, config, today)
     model = build_summary(analysis.statistics, config, now)
     app = book.app
@@ -136,8 +144,8 @@ def _guarded(action) -> None:
     except LedgerError as error:
         book.app.alert(error.message, title=ALERT_TITLE, mode="critical")
     except Exception as error:  # noqa: BLE001 - the user sees a message box, the log the details
-        log = _log_to_file(book)
-        logging.getLogger("automation.excel").exception("action failed")
+        with logging_to_file(book) as log:
+            logging.getLogger("automation.excel").exception("action failed")
         book.app.alert(messages.UNEXPECTED.format(error=error, log=log), title=ALERT_TITLE, mode="critical")
 
 

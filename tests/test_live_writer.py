@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 import pytest
@@ -144,6 +145,8 @@ def test_a_chart_excel_refuses_is_skipped_and_the_sheets_are_complete(tmp_path, 
     log = tmp_path / ".ledger-assistant" / "ledger-assistant-excel.log"
     assert text == messages.EXCEL_PARTS_SKIPPED.format(parts=charts, log=log)
     assert "SetSourceData" in log.read_text(encoding="utf-8")
+    # The log file is the button's only while it runs: nothing else in the process writes to it.
+    assert not [h for h in logging.getLogger("automation").handlers if isinstance(h, logging.FileHandler)]
 
 
 def test_a_freeze_excel_refuses_is_skipped_and_everything_else_is_written(tmp_path, monkeypatch):
