@@ -34,7 +34,7 @@ import datetime as dt
 import re
 import types
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from tests.excel_com import win32
@@ -643,9 +643,6 @@ class Range(CDispatch):
         self._areas = areas
         self._mode = mode
 
-    def _first_area(self):
-        return self._areas[0]
-
     def _keys(self):
         for first_row, first_column, last_row, last_column in self._areas:
             for row in range(first_row, last_row + 1):
@@ -822,9 +819,6 @@ class Range(CDispatch):
     @property
     def Interior(self):  # noqa: N802
         return Interior(self)
-
-    def _columns(self):
-        return sorted({c for _, c in self._keys()}) if self._mode != "rows" else []
 
     @property
     def ColumnWidth(self):  # noqa: N802
@@ -1182,13 +1176,6 @@ class ChartTitle(CDispatch):
 
 
 # --------------------------------------------------------------------------- loading
-
-
-@dataclass
-class Loaded:
-    app: Application
-    book: Workbook
-    extra: dict = field(default_factory=dict)
 
 
 def new_excel(full_name: str = r"C:\台账\ledger.xlsx") -> tuple[Application, Workbook]:
