@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from automation import messages
 from automation.config import Config, find_config_file, load_config
-from automation.live_writer import LiveWriter
+from automation.live_writer import LiveWriter, activate_sheet
 from automation.problems import LedgerError
 from automation.summary import OWNED_SHEETS, build_summary
 
@@ -40,10 +41,30 @@ def log_path_for(book) -> Path:
     return folder / "ledger-assistant-excel.log"
 
 
+@contextmanager
+def logging_to_file(book):
+    """While a button runs, the package's log (automation.*) goes to the log file next to
+    the config (yields its path). The file is only created when something is logged."""
+    log = log_path_for(book)
+    logger = logging.getLogger("automation")
+    handler = logging.FileHandler(log, encoding="utf-8", delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield log
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        handler.close()
+
+
 def read_open_ledger(book, config: Config, today: dt.date):
     """Analyse the ledger sheet of an open book from its cell values."""
     from automation.analysis import analyse_grid
-    from automation.ledger import HEADER_SEARCH_ROWS, choose_sheet
+    from automation.excel_merges import read_merged_down
+    from automation.ledger import HEADER_SEARCH_ROWS, choose_sheet, find_header
 
     sheets = [sheet for sheet in book.sheets if sheet.name not in OWNED_SHEETS]
     by_name = {sheet.name: sheet for sheet in sheets}
@@ -62,7 +83,13 @@ def read_open_ledger(book, config: Config, today: dt.date):
 
     name, _automatic = choose_sheet(list(by_name), config, head)
     values, first_row, first_column = used(name)
-    return analyse_grid(values, name, config, today, first_row, first_column)
+    header = find_header(values, config)
+    merged = ()
+    if header is not None:
+        # Excel gives a merged area's value to its upper-left cell only: ask for the areas
+        # merged down, as the file path reads them from the file.
+        merged = read_merged_down(by_name[name], values, first_row, first_column, header[0][-1] + 1)
+    return analyse_grid(values, name, config, today, first_row, first_column, merged)
 
 
 def is_generated(sheet) -> bool:
@@ -74,21 +101,36 @@ def is_generated(sheet) -> bool:
 def run_refresh(book, today: dt.date, now: dt.datetime, config: Config | None = None, select: str = ""):
     """Refresh the summary sheets of an open book; returns the analysis."""
     config = config or load_config(None, _book_path(book))
+    # Logging from the start: a part Excel refuses is logged with its traceback.
+    with logging_to_file(book) as log:
+        return _refresh(book, today, now, config, select, log)
+
+
+def _refresh(book, today: dt.date, now: dt.datetime, config: Config, select: str, log: Path):
+    """run_refresh's work, with the log file's path for the message."""
     analysis = read_open_ledger(book, config, today)
     model = build_summary(analysis.statistics, config, now)
     app = book.app
+    if book.api.ProtectStructure:
+        # Excel would refuse to add or delete sheets half-way through; say so before writing.
+        raise LedgerError(messages.EXCEL_BOOK_PROTECTED)
     app.screen_updating = False
     try:
         for name in model.names:
             if name in [sheet.name for sheet in book.sheets] and not is_generated(book.sheets[name]):
                 raise LedgerError(messages.OWNED_NAME_TAKEN.format(sheet=name))
-        LiveWriter(book).write(model)
+        skipped = LiveWriter(book).write(model)
     finally:
         app.screen_updating = True
-    book.sheets[select or messages.SHEET_SUMMARY].activate()
+    activate_sheet(book.sheets[select or messages.SHEET_SUMMARY])
     totals = analysis.statistics.totals
     app.status_bar = messages.EXCEL_STATUS.format(overdue=totals["overdue"], due_soon=totals["due_soon"],
                                                   total=totals["total"])
+    if skipped:
+        names = {"chart": messages.EXCEL_CHART_NAME, "freeze": messages.EXCEL_FREEZE_NAME,
+                 "tab": messages.EXCEL_TAB_NAME}
+        parts = "、".join(names[p.kind].format(sheet=p.sheet, title=p.title) for p in skipped)
+        app.alert(messages.EXCEL_PARTS_SKIPPED.format(parts=parts, log=log), title=ALERT_TITLE, mode="info")
     return analysis
 
 
@@ -102,9 +144,8 @@ def _guarded(action) -> None:
     except LedgerError as error:
         book.app.alert(error.message, title=ALERT_TITLE, mode="critical")
     except Exception as error:  # noqa: BLE001 - the user sees a message box, the log the details
-        log = log_path_for(book)
-        logging.basicConfig(filename=log, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-        logging.getLogger("automation.excel").exception("action failed")
+        with logging_to_file(book) as log:
+            logging.getLogger("automation.excel").exception("action failed")
         book.app.alert(messages.UNEXPECTED.format(error=error, log=log), title=ALERT_TITLE, mode="critical")
 
 

@@ -4,11 +4,18 @@ Every call to Excel costs about a millisecond, so the writer sends whole blocks:
 `Range.value` assignment per block, one number-format / fill / font call per column or per
 run of equally filled rows. The number of calls does not grow with the number of rows
 (hyperlinks aside: one per linked row, capped at LIVE_LINK_LIMIT).
+
+Only xlwings members that xlwings' Windows backend implements are used (its base classes
+raise NotImplementedError for the rest, e.g. ``Sheet.freeze_panes``, which xlwings 0.37 has for
+Office.js only). What xlwings does not offer goes through ``.api`` to Excel's own object model.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
+from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
@@ -18,16 +25,51 @@ from automation.model import FILLS, STYLES, Area, Block, Chart, SheetModel, Summ
 LIVE_LINK_LIMIT = 2000
 FORMULA_STARTS = ("=", "+", "-", "@")
 CHART_TYPES = {"bar_stacked": "bar_stacked", "column_stacked": "column_stacked", "pie": "pie"}
+LOG = logging.getLogger("automation.live_writer")
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A part the live writer could not make (kind "chart": a chart, with its title;
+    "freeze": the frozen header rows; "tab": the tab colour). Its sheet's cells were written
+    in full all the same."""
+
+    sheet: str
+    kind: str
+    title: str
+    error: str
+
+
+#: Text Excel would not keep as text when it is assigned to Range.Value (it parses what it
+#: receives as if typed): numbers (a 编号 such as 001 would lose its zeros), percentages,
+#: dates (2026-3-5, 3/5, 2026年3月5日, 3月5日), times, TRUE/FALSE and error literals.
+RETYPED_TEXT = re.compile(
+    r"\s*(?:[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?"
+    r"|\d{1,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?"
+    r"|(?:\d{2,4}年)?\d{1,2}月(?:\d{1,2}日)?|\d{2,4}年\d{1,2}月"
+    r"|\d{1,2}:\d{2}(?::\d{2})?"
+    r"|true|false|#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A))\s*",
+    re.IGNORECASE,
+)
 
 
 def live_value(value: Any) -> Any:
-    """A model value as Excel should receive it: text that looks like a formula gets Excel's
-    text prefix (an apostrophe), so it stays text (DESIGN.md invariant 6)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """A model value as Excel should receive it. Text that Excel would turn into a formula
+    (DESIGN.md invariant 6) or into a number, date or truth value gets Excel's text prefix
+    (an apostrophe, which Excel does not store as part of the value), so text stays text."""
+    if isinstance(value, str) and (value.startswith(FORMULA_STARTS) or RETYPED_TEXT.fullmatch(value)):
         return "'" + value
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime(value.year, value.month, value.day)
     return value
+
+
+def activate_sheet(sheet) -> None:
+    """Show a sheet in its workbook's window: the worksheet's own Activate. (xlwings'
+    Sheet.activate first brings the whole Excel application forward, comparing it with the
+    running Excel instances: a window-manager round trip the button, already in Excel, does
+    not need.)"""
+    sheet.api.Activate()
 
 
 def hex_to_rgb(color: str) -> tuple[int, int, int]:
@@ -39,9 +81,13 @@ class LiveWriter:
 
     def __init__(self, book):
         self.book = book
+        self.skipped: list[Skipped] = []
 
-    def write(self, model: SummaryModel, is_generated=lambda sheet: True) -> None:
-        """Replace every owned sheet of the model in the open book."""
+    def write(self, model: SummaryModel, is_generated=lambda sheet: True) -> list[Skipped]:
+        """Replace every owned sheet of the model in the open book; returns the parts Excel
+        refused (charts, frozen header rows): every sheet's cells are complete regardless,
+        and every sheet is written before any chart is tried."""
+        self.skipped = []
         existing = {sheet.name: sheet for sheet in self.book.sheets}
         for name in model.names:
             if name in existing and is_generated(existing[name]):
@@ -52,10 +98,20 @@ class LiveWriter:
             sheet = self.book.sheets.add(sheet_model.name, after=after)
             self.write_sheet(sheet, sheet_model)
             written.append((sheet, sheet_model))
-        # Charts last: their data may live on a sheet written after theirs.
+        # Charts last: their data may live on a sheet written after theirs. A chart Excel
+        # refuses costs only that chart, never the sheets (already complete) or the other charts.
         for sheet, sheet_model in written:
             for chart in sheet_model.charts:
-                self.write_chart(sheet, chart)
+                self.optional(sheet_model.name, "chart", chart.title, lambda: self.write_chart(sheet, chart))  # noqa: B023
+        return self.skipped
+
+    def optional(self, sheet_name: str, kind: str, title: str, action) -> None:
+        """Run a part that is not cell content; if Excel refuses it, note it and go on."""
+        try:
+            action()
+        except Exception as error:  # noqa: BLE001 - any COM failure: report, go on
+            LOG.warning("%s %r on %r skipped", kind, title, sheet_name, exc_info=True)
+            self.skipped.append(Skipped(sheet_name, kind, title, str(error)))
 
     def write_sheet(self, sheet, model: SheetModel) -> None:
         for column, width in model.column_widths.items():
@@ -66,8 +122,33 @@ class LiveWriter:
             self.write_block(sheet, block)
         for area in model.merges:
             sheet.range((area.first_row, area.first_column), (area.last_row, area.last_column)).merge()
+        if model.tab_color:
+            self.optional(model.name, "tab", "", lambda: self.color_tab(sheet, model.tab_color))
         if model.freeze_row:
-            sheet.freeze_panes.freeze_at(f"A{model.freeze_row + 1}")
+            self.optional(model.name, "freeze", "", lambda: self.freeze_rows(sheet, model.freeze_row))
+
+    @staticmethod
+    def color_tab(sheet, color: str) -> None:
+        """xlwings has no member for it: the worksheet's Tab object (Excel colours are BGR)."""
+        red, green, blue = hex_to_rgb(color)
+        sheet.api.Tab.Color = red + green * 256 + blue * 65536
+
+    @staticmethod
+    def freeze_rows(sheet, rows: int) -> None:
+        """Keep the top `rows` rows of the sheet in view.
+
+        In Excel the panes belong to the workbook's window and apply to the sheet it shows, so
+        the sheet is activated first; SplitRow counts from the window's top row, hence the
+        scroll to A1 (Excel VBA reference: Window.FreezePanes, Window.SplitRow).
+        """
+        activate_sheet(sheet)
+        window = sheet.book.api.Windows(1)
+        window.FreezePanes = False
+        window.ScrollRow = 1
+        window.ScrollColumn = 1
+        window.SplitColumn = 0
+        window.SplitRow = rows
+        window.FreezePanes = True
 
     def write_block(self, sheet, block: Block) -> None:
         last_row = block.row + block.height - 1
@@ -90,8 +171,19 @@ class LiveWriter:
         if block.links:
             for offset, target in enumerate(block.links[:LIVE_LINK_LIMIT]):
                 if target:
-                    cell = sheet.range((block.row + offset, block.column))
-                    cell.add_hyperlink("#" + target, str(block.values[offset][0]), target)
+                    self.add_link(sheet.range((block.row + offset, block.column)).api, target,
+                                  block.values[offset][0])
+
+    @staticmethod
+    def add_link(cell, target: str, value: Any) -> None:
+        """A link to a place in the workbook, the way Excel's reference documents it
+        (Hyperlinks.Add with an empty Address and the place as SubAddress). xlwings'
+        add_hyperlink has no SubAddress. The text is set after Add, as xlwings does (pywin32
+        does not always pass it through Add); a number is left as the number it is."""
+        link = cell.Hyperlinks.Add(Anchor=cell, Address="", SubAddress=target)
+        if isinstance(value, str):
+            link.TextToDisplay = value
+        link.ScreenTip = target
 
     @staticmethod
     def apply_font(cells, style) -> None:
@@ -120,11 +212,17 @@ class LiveWriter:
     def write_chart(self, sheet, chart: Chart) -> None:
         anchor = sheet.range((chart.anchor_row, chart.anchor_column))
         corner = sheet.range((chart.anchor_row + chart.height_rows, chart.anchor_column + chart.width_columns))
+        source = self.source_range(chart)
         excel_chart = sheet.charts.add(anchor.left, anchor.top, max(corner.left - anchor.left, 300),
                                        max(corner.top - anchor.top, 200))
-        excel_chart.chart_type = CHART_TYPES[chart.kind]
-        excel_chart.set_source_data(self.source_range(chart))
-        excel_chart.title = chart.title
+        try:
+            excel_chart.set_source_data(source)
+            excel_chart.chart_type = CHART_TYPES[chart.kind]
+            excel_chart.title = chart.title
+        except Exception:
+            # No half-made (empty) chart is left on the sheet.
+            excel_chart.delete()
+            raise
 
     def source_range(self, chart: Chart):
         """Categories and series with their header row, as one (multi-area) range."""

@@ -345,3 +345,15 @@ WPS_REG_OEM_NOT_FOUND = (
 WPS_UNINSTALL_OEM_RESTORED = "  · 已将 {path} 中台账助手改过的设置恢复原样"
 WPS_UNINSTALL_OEM_KEPT = "  · {path} 中的 jsplugins 设置仍有其他加载项在用，保持不变"
 WPS_UNINSTALL_OEM_MANUAL = "  · 无法恢复 {path}（{error}）。请以管理员身份重新运行 ledger wps-setup --uninstall"
+# --- issue 12: Excel add-in ---
+EXCEL_CHART_NAME = "“{sheet}”的图表“{title}”"
+EXCEL_FREEZE_NAME = "“{sheet}”的标题行冻结"
+EXCEL_TAB_NAME = "“{sheet}”的标签颜色"
+EXCEL_PARTS_SKIPPED = (
+    "汇总表的数据已全部写入，但 Excel 未能完成以下部分，已跳过：{parts}。"
+    "原因已写入日志 {log}；可再次点击按钮重试。"
+)
+EXCEL_BOOK_PROTECTED = (
+    "工作簿的结构受保护（审阅 → 保护工作簿），无法添加汇总表，本次未写入。"
+    "请先取消“保护工作簿”，再点击按钮。"
+)

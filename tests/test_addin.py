@@ -248,12 +248,50 @@ def test_vba_sources_round_trip(vba):
     )
 
 
-def test_libreoffice_imports_the_vba_project(tmp_path):
-    """LibreOffice's own MS-OVBA reader sees the same modules, with the right kinds."""
+LO_HEADERS = {  # what LibreOffice's VBA import puts before a module's code, by module kind
+    "normal": "Rem Attribute VBA_ModuleType=VBAModule\nOption VBASupport 1\n",
+    "class": "Rem Attribute VBA_ModuleType=VBAClassModule\nOption VBASupport 1\nOption ClassModule\n",
+    "document": "Rem Attribute VBA_ModuleType=VBADocumentModule\nOption VBASupport 1\n",
+}
+
+
+def as_libreoffice_reads(kind: str, source: str) -> str:
+    """A VBA module's stored source as LibreOffice's import (oox/source/ole/vbamodule.cxx)
+    hands it to Basic: the ``Attribute`` lines are consumed, every other line is kept as it
+    is and ends with LF (including the empty piece after the last line end), after a header
+    naming the module kind. Nothing else may change: no line dropped as an unmatched
+    Sub/End, none commented out with ``Rem``."""
+    lines = source.replace("\r\n", "\n").split("\n")
+    return LO_HEADERS[kind] + "".join(line + "\n" for line in lines if not line.startswith("Attribute "))
+
+
+def expected_vba_sources() -> dict[str, tuple[str, str]]:
+    """{module: (kind, source)} from the files the add-in is made of, read here without the
+    build script: macros/LedgerRibbon.bas and xlwings' own VBA files of the pinned wheel."""
+    import xlwings
+
+    package = Path(xlwings.__file__).parent
+    ribbon = (MACROS / "LedgerRibbon.bas").read_bytes().decode("ascii")
+    xlwings_module = (package / "xlwings_custom_addin.bas").read_bytes().decode("ascii").replace(
+        'PROJECT_NAME As String = "myaddin"', 'PROJECT_NAME As String = "xlwings"')
+    cls = (package / "addin" / "Dictionary.cls").read_bytes().decode("ascii").replace("\r\n", "\n")
+    cls = cls if cls.endswith("\n") else cls + "\n"
+    dictionary = cls[cls.index('Attribute VB_Name = "Dictionary"'):]
+    return {
+        "LedgerRibbon": ("normal", ribbon), "xlwings": ("normal", xlwings_module),
+        "Dictionary": ("class", dictionary), "ThisWorkbook": ("document", ""), "Sheet2": ("document", ""),
+    }
+
+
+@pytest.fixture(scope="module")
+def libreoffice_basic(tmp_path_factory) -> dict[str, tuple[str, str]]:
+    """{module: (kind, source)} of the add-in's VBA project as LibreOffice imports it: the
+    package opened headless as a macro-enabled workbook (LibreOffice does not open add-ins)
+    and saved as .ods, whose Basic/VBAProject/*.xml hold each module LibreOffice read."""
     soffice = shutil.which("soffice")
     if not soffice:
         pytest.skip("LibreOffice is not installed")
-    # LibreOffice does not open add-ins: the same package as a macro-enabled workbook.
+    tmp_path = tmp_path_factory.mktemp("libreoffice")
     xlsm = tmp_path / "addin.xlsm"
     with zipfile.ZipFile(ADDIN) as zin, zipfile.ZipFile(xlsm, "w") as zout:
         for info in zin.infolist():
@@ -269,16 +307,32 @@ def test_libreoffice_imports_the_vba_project(tmp_path):
          "--convert-to", "ods", "--outdir", str(tmp_path), str(xlsm)],
         check=True, capture_output=True, timeout=300,
     )
+    script = "{http://openoffice.org/2000/script}"
+    modules = {}
     with zipfile.ZipFile(tmp_path / "addin.ods") as ods:
-        basic = {n.rsplit("/", 1)[1][:-4]: ods.read(n).decode() for n in ods.namelist()
-                 if n.startswith("Basic/VBAProject/") and not n.endswith("script-lb.xml")}
-    assert set(basic) == {"ThisWorkbook", "Sheet2", "LedgerRibbon", "xlwings", "Dictionary"}
-    assert 'script:moduleType="class"' in basic["Dictionary"]
-    assert 'script:moduleType="document"' in basic["ThisWorkbook"]
-    assert 'script:moduleType="normal"' in basic["LedgerRibbon"]
-    for function in EXPECTED_BUTTONS.values():
-        assert f"automation.excel.{function}()" in basic["LedgerRibbon"]
-    assert "Public Function RunPython(PythonCommand As String)" in basic["xlwings"]
+        for name in ods.namelist():
+            if name.startswith("Basic/VBAProject/") and not name.endswith("script-lb.xml"):
+                element = ET.fromstring(ods.read(name))
+                modules[element.get(f"{script}name")] = (element.get(f"{script}moduleType"), element.text or "")
+    return modules
+
+
+def test_libreoffice_reads_every_module_with_its_exact_source(libreoffice_basic):
+    """An independent MS-OVBA reader (LibreOffice's) finds every module of the committed
+    add-in, of the right kind, with exactly the source it was built from."""
+    expected = expected_vba_sources()
+    assert set(libreoffice_basic) == set(expected)
+    for module, (kind, source) in expected.items():
+        assert libreoffice_basic[module] == (kind, as_libreoffice_reads(kind, source)), module
+
+
+def test_the_libreoffice_comparison_is_exact():
+    """The reading rule keeps every non-attribute line: one changed character is a difference."""
+    kind, source = expected_vba_sources()["LedgerRibbon"]
+    assert "RunPython" in as_libreoffice_reads(kind, source)
+    assert as_libreoffice_reads(kind, source) != as_libreoffice_reads(kind, source.replace("check()", "chek()"))
+    assert as_libreoffice_reads("normal", 'Attribute VB_Name = "M"\r\nSub A()\r\nEnd Sub\r\n') == (
+        LO_HEADERS["normal"] + "Sub A()\nEnd Sub\n\n")
 
 
 # --------------------------------------------------------------------------- build
