@@ -78,6 +78,15 @@ def _log_exception() -> Path:
     return log_path
 
 
+def record_history(ledger: Path, analysis, command: str) -> None:
+    """Keep this run's snapshot in the ledger's history (issue 16); notices go to stderr, so
+    that `--json` output stays one JSON object. Never fails the command."""
+    from automation.history import record_snapshot
+
+    for notice in record_snapshot(ledger, analysis, dt.date.today(), dt.datetime.now(), command):
+        click.echo(notice, err=True)
+
+
 def load(ledger: Path, config_path: Path | None, today_text: str | None):
     """Config, date and the full analysis of a ledger file."""
     from automation.analysis import analyse_file
@@ -116,6 +125,7 @@ def check(ledger: Path, today: str | None, config_path: Path | None):
 def stats(ledger: Path, today: str | None, config_path: Path | None, as_json: bool):
     """计算办结率、按时办结率、满意率等统计数字。"""
     config, as_of, analysis = load(ledger, config_path, today)
+    record_history(ledger, analysis, "stats")
     if as_json:
         click.echo(json.dumps(analysis.statistics.to_json(), ensure_ascii=False))
         return
@@ -180,6 +190,7 @@ def refresh(ledger: Path, today: str | None, config_path: Path | None, output: P
     config = load_config(config_path, ledger)
     as_of = parse_today(today)
     result = refresh_workbook(ledger, config, as_of, dt.datetime.now(), output)
+    record_history(ledger, result.analysis, "refresh")
     for note in result.notes:
         click.echo(note)
     click.echo(messages.REFRESH_DONE.format(today=as_of.isoformat(), path=result.written))
@@ -283,6 +294,7 @@ def remind(ledger: Path, today: str | None, config_path: Path | None, dry_run: b
     except LedgerError as error:
         record_failure(ledger, config.parser, as_of, error.message)
         raise
+    record_history(ledger, analysis, "remind")
     statistics = analysis.statistics
     code = remind_command(statistics.overdue_items + statistics.due_soon_items, ledger, config.parser, as_of,
                           dry_run=dry_run, out=sys.stdout, workdays_only=workdays_only)
@@ -313,6 +325,7 @@ def watch(ledger: Path, config_path: Path | None, log_file: Path | None):
 
     def check_once(day: dt.date):
         _, _, analysis = load(ledger, config_path, day.isoformat())
+        record_history(ledger, analysis, "watch")
         statistics = analysis.statistics
         return remind_command(statistics.overdue_items + statistics.due_soon_items, ledger, config.parser, day,
                               out=sys.stdout)
@@ -383,6 +396,92 @@ def report(ledger: Path, today: str | None, config_path: Path | None, year: int 
     for warning in statistics.warnings:
         click.echo(warning)
 
+
+
+@main.command()
+@click.argument("ledger", type=click.Path(path_type=Path))
+@_today_option
+@_config_option
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON 列表（从早到晚）。Print a JSON list, oldest first.")
+@click.option("--backfill", is_flag=True, help="按台账日期推算过去几周的每周快照。Reconstruct past weekly snapshots.")
+@click.option("--weeks", type=int, default=8, show_default=True, help="推算的周数。Weeks to reconstruct.")
+@friendly_errors
+def history(ledger: Path, today: str | None, config_path: Path | None, as_json: bool, backfill: bool, weeks: int):
+    """统计历史：每次统计、刷新、提醒的数字（--backfill 按台账日期推算过去几周）。"""
+    from automation import history as store
+
+    if backfill:
+        from automation.config import load_config
+
+        config = load_config(config_path, ledger)
+        result = store.backfill(ledger, config, parse_today(today), weeks)
+        for line in result.notices:
+            click.echo(line, err=True)
+        made = result.made
+        click.echo(messages.BACKFILL_DONE.format(count=len(made) - len(result.kept_dates),
+                                                 first=made[0].as_of.isoformat(), last=made[-1].as_of.isoformat()),
+                   err=as_json)
+        if result.kept_dates:
+            click.echo(messages.BACKFILL_KEPT.format(count=len(result.kept_dates),
+                                                     dates="、".join(d.isoformat() for d in result.kept_dates)),
+                       err=as_json)
+        if result.unplaced:
+            click.echo(messages.BACKFILL_UNPLACED.format(count=len(result.unplaced), ids="、".join(result.unplaced)),
+                       err=as_json)
+        if result.path is not None:
+            click.echo(messages.BACKFILL_WHERE.format(path=result.path), err=as_json)
+        if not as_json:
+            click.echo("")
+    snapshots = store.load_history(ledger)
+    if as_json:
+        click.echo(json.dumps([snapshot.to_json() for snapshot in snapshots], ensure_ascii=False))
+        return
+    click.echo(store.history_text(snapshots, str(ledger)))
+
+
+@main.command()
+@click.argument("ledger", type=click.Path(path_type=Path))
+@_today_option
+@_config_option
+@click.option("--since", "since_text", metavar="YYYY-MM-DD", default=None,
+              help="与哪一天比较（默认上次通报的日期，没有则 7 天前）。Compare with this date.")
+@click.option("--output", "-o", "output", type=click.Path(path_type=Path), default=None,
+              help="通报文件 .docx 或 .md（默认：台账旁的 督办通报_日期.docx）。Bulletin file.")
+@click.option("--send", is_flag=True, help="发送给分管领导（邮件附件；企业微信/钉钉发摘要），每周一次。Send it.")
+@friendly_errors
+def bulletin(ledger: Path, today: str | None, config_path: Path | None, since_text: str | None,
+             output: Path | None, send: bool):
+    """起草每周督办通报（Word 或 Markdown）：新办结、新逾期、逾期最久、科室排名、7 天内到期。"""
+    from automation.bulletin import make_bulletin
+    from automation.config import load_config
+
+    config = load_config(config_path, ledger)
+    as_of = parse_today(today)
+    since = None
+    if since_text:
+        try:
+            since = parse_today(since_text)
+        except click.BadParameter:
+            raise click.BadParameter(f"“{since_text}”不是日期，请写成 2024-06-21。", param_hint="--since") from None
+    if output is None:
+        output = ledger.parent / messages.BULLETIN_FILE_NAME.format(date=as_of.strftime("%Y%m%d"))
+    fmt = "md" if output.suffix.lower() in (".md", ".markdown") else "docx"
+    result = make_bulletin(ledger, config, as_of, since, output, fmt, dt.datetime.now())
+    for notice in result.notices:
+        click.echo(notice, err=True)
+    made = result.bulletin
+    click.echo(messages.BULLETIN_WRITTEN.format(path=result.path, then=made.then.as_of.isoformat(),
+                                                as_of=made.now.as_of.isoformat()))
+    click.echo(messages.BULLETIN_BASE_NOTE.format(
+        then=made.then.as_of.isoformat(),
+        kind=messages.BULLETIN_BASE_KEPT if result.base_kept else messages.BULLETIN_BASE_BUILT))
+    for line in made.summary_lines()[1:]:
+        click.echo(line)
+    if send or config.parser.getboolean("bulletin", "send", fallback=False):
+        from automation.bulletin_send import send_bulletin
+
+        code = send_bulletin(made, result.path, ledger, config, as_of, out=sys.stdout)
+        sys.exit(code)
 
 
 @main.command("excel-setup")
