@@ -181,14 +181,24 @@ def sample(output: Path, config_path: Path | None):
 @_config_option
 @click.option("--output", type=click.Path(path_type=Path), default=None,
               help="把结果写到另一个文件（原台账不动）。Write into a copy instead.")
+@click.option("--scheduled", is_flag=True,
+              help="计划任务用：工作簿正打开时写到旁边的 台账_统计汇总.xlsx。For a scheduled task: side file if open.")
 @friendly_errors
-def refresh(ledger: Path, today: str | None, config_path: Path | None, output: Path | None):
-    """刷新工作簿中的汇总表（统计汇总、科室统计、逾期清单、即将到期、数据问题）。"""
+def refresh(ledger: Path, today: str | None, config_path: Path | None, output: Path | None, scheduled: bool = False):
+    """刷新工作簿中的汇总表（统计汇总、科室统计、逾期清单、即将到期、数据问题、进展）。"""
     from automation.config import load_config
     from automation.refresh import refresh_workbook
 
     config = load_config(config_path, ledger)
     as_of = parse_today(today)
+    if scheduled and output is None:
+        from automation.morning import morning_refresh
+
+        result, lines = morning_refresh(ledger, config, as_of, dt.datetime.now())
+        record_history(ledger, result.analysis, "refresh")
+        for line in lines:
+            click.echo(line)
+        return
     result = refresh_workbook(ledger, config, as_of, dt.datetime.now(), output)
     record_history(ledger, result.analysis, "refresh")
     for note in result.notes:
@@ -323,7 +333,26 @@ def watch(ledger: Path, config_path: Path | None, log_file: Path | None):
         logging.getLogger("automation.remind").addHandler(handler)
         logging.getLogger("automation.remind").setLevel(logging.INFO)
 
+    from automation.morning import jobs_at, morning_settings
+
+    morning = morning_settings(config.parser)
+    reminder_times = settings.times
+    if morning.enabled:  # [schedule] morning_refresh: one more slot, for the summary sheets
+        import dataclasses
+
+        settings = dataclasses.replace(settings, times=tuple(sorted({*settings.times, morning.time})))
+
     def check_once(day: dt.date):
+        jobs = jobs_at(dt.datetime.now().time(), morning.time if morning.enabled else None, reminder_times)
+        if "refresh" in jobs:
+            from automation.morning import morning_refresh
+
+            result, lines = morning_refresh(ledger, config, day, dt.datetime.now())
+            for line in lines:
+                click.echo(line)
+            if "remind" not in jobs:
+                record_history(ledger, result.analysis, "watch")
+                return 0
         _, _, analysis = load(ledger, config_path, day.isoformat())
         record_history(ledger, analysis, "watch")
         statistics = analysis.statistics
@@ -363,9 +392,11 @@ def schedule_install(ledger: Path, config_path: Path | None, time_text: str, wee
               help="汇报文件（默认：台账旁的 办理情况汇报_日期.docx）。Report file.")
 @click.option("--format", "fmt", type=click.Choice(["docx", "md"], case_sensitive=False), default=None,
               help="docx（Word，默认）或 md（Markdown，进度图另存为 PNG）。Default: from the file name.")
+@click.option("--previous", type=click.Path(path_type=Path), default=None,
+              help="上年台账：加入与上年同期的比较。Last year's ledger, for the comparison.")
 @friendly_errors
 def report(ledger: Path, today: str | None, config_path: Path | None, year: int | None, output: Path | None,
-           fmt: str | None):
+           fmt: str | None, previous: Path | None = None):
     """生成办理工作情况汇报草稿（Word 或 Markdown），数字和清单取自台账。"""
     from automation.config import load_config
     from automation.report import analyse_for_report, write_report
@@ -383,7 +414,16 @@ def report(ledger: Path, today: str | None, config_path: Path | None, year: int 
                                                       dropped=selection.dropped))
         if selection.undated:
             click.echo(messages.REPORT_YEAR_UNDATED.format(count=selection.undated))
-    result = write_report(analysis.statistics, config, output, fmt=fmt, year=year)
+    extra: list[str] = []
+    if previous is not None:
+        from automation.year_over_year import comparison_sentence, previous_date
+
+        before = previous_date(as_of)
+        previous_analysis, _ = analyse_for_report(previous, config, before, year - 1 if year else None,
+                                                  display_name=str(previous))
+        extra.append(comparison_sentence(analysis.statistics, previous_analysis.statistics))
+        click.echo(messages.YOY_WRITTEN.format(path=previous, previous=before.isoformat()))
+    result = write_report(analysis.statistics, config, output, fmt=fmt, year=year, extra_paragraphs=extra)
     for notice in result.notices:
         click.echo(notice, err=True)
     click.echo(messages.REPORT_WRITTEN.format(path=result.path))

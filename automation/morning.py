@@ -1,0 +1,84 @@
+"""Fresh every morning: refresh the summary sheets on working mornings (config [schedule]).
+
+Off by default. `ledger watch` adds the morning time to its run times and, at that slot,
+refreshes; the scheduled task runs `ledger refresh LEDGER --scheduled`. A workbook that is
+open in Excel/WPS is never written (DESIGN.md invariant 4): the summary goes to the side
+file beside it (`台账_统计汇总.xlsx`, as for a legacy .xls) and the output says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from automation import messages
+
+SECTION = "schedule"
+DEFAULT_TIME = dt.time(7, 30)
+_TRUE = {"yes", "true", "on", "1", "是", "启用", "开", "y"}
+_FALSE = {"no", "false", "off", "0", "否", "停用", "关", "n", ""}
+
+
+@dataclass(frozen=True)
+class MorningSettings:
+    enabled: bool = False
+    time: dt.time = DEFAULT_TIME
+
+
+def morning_settings(parser) -> MorningSettings:
+    """[schedule] morning_refresh (是/否) and morning_time (HH:MM); ValueError with a Chinese
+    message for a value that is neither."""
+    if parser is None or not parser.has_section(SECTION):
+        return MorningSettings()
+    raw = parser.get(SECTION, "morning_refresh", fallback="否").strip().lower()
+    if raw not in _TRUE | _FALSE:
+        raise ValueError(messages.MORNING_BAD_SWITCH.format(value=raw))
+    text = parser.get(SECTION, "morning_time", fallback="").strip()
+    time = DEFAULT_TIME
+    if text:
+        try:
+            time = dt.datetime.strptime(text.replace("：", ":"), "%H:%M").time()
+        except ValueError:
+            raise ValueError(messages.MORNING_BAD_TIME.format(value=text)) from None
+    return MorningSettings(raw in _TRUE, time)
+
+
+def jobs_at(now: dt.time, morning: dt.time | None, reminder_times: tuple[dt.time, ...]) -> set[str]:
+    """What the watch slot that has just come is for: the latest configured time at or before
+    `now` ("refresh" for the morning time, "remind" for a reminder time; both when equal)."""
+    slots = [t for t in (*reminder_times, *([morning] if morning else [])) if t <= now]
+    if not slots:  # woke before the first slot (a missed slot run late): remind, as before
+        return {"remind"}
+    latest = max(slots)
+    jobs = set()
+    if morning is not None and latest == morning:
+        jobs.add("refresh")
+    if latest in reminder_times:
+        jobs.add("remind")
+    return jobs
+
+
+def side_file(path: Path) -> Path:
+    """The side file of DESIGN invariant 4 (the name refresh uses for a legacy .xls)."""
+    from automation.refresh import side_file_for_legacy
+
+    return side_file_for_legacy(path)
+
+
+def morning_refresh(path: Path, config, today: dt.date, now: dt.datetime):
+    """Refresh the workbook, or its side file when it is open; returns (result, lines to print)."""
+    from automation.refresh import refresh_workbook
+    from automation.safe_write import find_owner
+    from automation.xlsx.errors import WorkbookInUseError
+
+    owner = find_owner(path)
+    if owner is None:
+        try:
+            result = refresh_workbook(path, config, today, now)
+            return result, [messages.MORNING_DONE.format(path=result.written, today=today.isoformat())]
+        except WorkbookInUseError as error:  # locked without an owner file: the side file, too
+            owner = error.owner or messages.XLSX_UNKNOWN_USER
+    target = side_file(path)
+    result = refresh_workbook(path, config, today, now, output=target)
+    return result, [messages.MORNING_SIDE_FILE.format(name=path.name, user=owner, side=target)]
