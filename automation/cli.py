@@ -517,7 +517,9 @@ def bulletin(ledger: Path, today: str | None, config_path: Path | None, since_te
         kind=messages.BULLETIN_BASE_KEPT if result.base_kept else messages.BULLETIN_BASE_BUILT))
     for line in made.summary_lines()[1:]:
         click.echo(line)
-    if send or config.parser.getboolean("bulletin", "send", fallback=False):
+    from automation.morning import switch
+
+    if send or switch(config.parser, "bulletin", "send"):
         from automation.bulletin_send import send_bulletin
 
         code = send_bulletin(made, result.path, ledger, config, as_of, out=sys.stdout)

@@ -26,6 +26,16 @@ class MorningSettings:
     time: dt.time = DEFAULT_TIME
 
 
+def switch(parser, section: str, key: str, default: bool = False) -> bool:
+    """A 是/否 setting (also yes/no, true/false, 1/0); ValueError with a Chinese message otherwise."""
+    if parser is None or not parser.has_option(section, key):
+        return default
+    raw = parser.get(section, key).strip().lower()
+    if raw not in _TRUE | _FALSE:
+        raise ValueError(messages.CONFIG_BAD_SWITCH.format(section=section, key=key, value=raw))
+    return raw in _TRUE
+
+
 def morning_settings(parser) -> MorningSettings:
     """[schedule] morning_refresh (是/否) and morning_time (HH:MM); ValueError with a Chinese
     message for a value that is neither."""
