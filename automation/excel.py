@@ -75,7 +75,15 @@ def run_refresh(book, today: dt.date, now: dt.datetime, config: Config | None = 
     """Refresh the summary sheets of an open book; returns the analysis."""
     config = config or load_config(None, _book_path(book))
     analysis = read_open_ledger(book, config, today)
-    model = build_summary(analysis.statistics, config, now)
+    path = _book_path(book)
+    extra = []
+    if path is not None and path.parent.is_dir():  # 进展 needs the history beside the workbook (issue 16)
+        from automation.history import record_snapshot
+        from automation.refresh import progress_for
+
+        extra.append(progress_for(path, analysis, now))
+        record_snapshot(path, analysis, now.date(), now, "excel")
+    model = build_summary(analysis.statistics, config, now, extra)
     app = book.app
     app.screen_updating = False
     try:

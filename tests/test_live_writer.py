@@ -164,3 +164,24 @@ def test_the_open_ledger_is_read_from_excel_once():
     book = book_with(grid)
     excel.read_open_ledger(book, Config(), TODAY)
     assert book.app.calls["value.get"] == 1
+
+
+def test_live_writer_draws_the_progress_sheet_with_its_line_charts(tmp_path):
+    """进展 (issue 16) through the live writer: the same cells and two line charts."""
+    from automation.history import reconstruct, snapshot_of
+    from automation.progress import progress_sheet
+
+    config = Config()
+    analysis = analyse_file(SAMPLE, config, TODAY)
+    past = reconstruct(SAMPLE.read_bytes(), config, [dt.date(2026, 6, 14), dt.date(2026, 6, 21)])
+    model = build_summary(analysis.statistics, config, NOW, [progress_sheet(past, snapshot_of(analysis), analysis, NOW)])
+    book = Book()
+    book.add_sheet_with_values("台账", [["x"]])
+    LiveWriter(book).write(model)
+    sheet_model = model.sheets[-1]
+    assert sheet_model.name == messages.SHEET_PROGRESS
+    sheet = book.sheets[messages.SHEET_PROGRESS]
+    for row, column, value, style, link in iter_cells(sheet_model):
+        expected = dt.datetime.combine(value, dt.time()) if isinstance(value, dt.date) else value
+        assert sheet.cell(row, column).value == expected, (row, column)
+    assert [chart.chart_type for chart in sheet.charts] == ["line_markers", "line_markers"]
