@@ -96,7 +96,7 @@ def build_bulletin(analysis, then: Snapshot, now: Snapshot, config, since: dt.da
     statistics = analysis.statistics
     totals = statistics.totals
     change = changes(then, now)
-    details = item_details(analysis)
+    details = item_details(analysis, set(change.newly_completed) | set(change.newly_overdue))
     blocks: list = [Heading(m.BULLETIN_TITLE, 0),
                     Paragraph(m.BULLETIN_PERIOD.format(since=then.as_of.isoformat(), as_of=now.as_of.isoformat()),
                               "note")]

@@ -81,38 +81,30 @@ class Snapshot:
                 "unplaced": list(self.unplaced)}
 
 
-def _section_label(value: Any) -> str:
-    from automation.stats import group_label
-
-    return group_label(value)
-
-
 def snapshot_of(analysis, *, reconstructed: bool = False, command: str = "", recorded_at: str = "") -> Snapshot:
     """The snapshot of an analysis (pure): its statistics' figures and its items' states."""
+    import numpy as np
+
+    from automation.distinct import map_distinct
+    from automation.stats import group_label
+
     statistics = analysis.statistics
     payload = statistics.to_json()
     figures = {key: value for key, value in payload.items() if key not in NOT_FIGURES}
     items = analysis.classified.items
-    ids = [str(value) for value in items["id"]]
-    sections = [_section_label(value) for value in items["section"]]
-    keys = list(zip(ids, sections))
-    columns = {name: items[name].tolist() for name in ("completed", "on_time", "late", "overdue", "due_soon",
-                                                       "in_progress")}
-    states: dict[str, list[Key]] = {state: [] for state in STATES}
-    for index, key in enumerate(keys):
-        if columns["completed"][index]:
-            if columns["on_time"][index]:
-                states["on_time"].append(key)
-            elif columns["late"][index]:
-                states["late"].append(key)
-            else:
-                states["completed_other"].append(key)
-        if columns["overdue"][index]:
-            states["overdue"].append(key)
-        if columns["in_progress"][index]:
-            states["in_progress"].append(key)
-        if columns["due_soon"][index]:
-            states["due_soon"].append(key)
+    # section labels as the figures group them (a blank section is "（未填写）"), once per distinct value
+    keys = list(zip(map_distinct(items["id"].tolist(), str), map_distinct(items["section"].tolist(), group_label)))
+    flag = {name: items[name].to_numpy(dtype=bool) for name in ("completed", "on_time", "late", "overdue",
+                                                                 "due_soon", "in_progress")}
+    masks = {
+        "on_time": flag["completed"] & flag["on_time"],
+        "late": flag["completed"] & flag["late"],
+        "completed_other": flag["completed"] & ~flag["on_time"] & ~flag["late"],
+        "overdue": flag["overdue"],
+        "due_soon": flag["due_soon"],
+        "in_progress": flag["in_progress"],
+    }
+    states = {state: [keys[index] for index in np.flatnonzero(masks[state])] for state in STATES}
     unplaced = tuple(unplaced_ids(analysis))
     return Snapshot(statistics.as_of, figures, states, reconstructed, unplaced, recorded_at, command)
 

@@ -18,14 +18,19 @@ WIDTH = 7
 COUNT_SERIES = (("completed", "70AD47"), ("overdue", "E74C3C"))
 
 
-def item_details(analysis) -> dict[Key, dict[str, Any]]:
-    """{(id, section): the current row's fields} for the lists of the sheet and the bulletin."""
+def item_details(analysis, wanted: set[Key] | None = None) -> dict[Key, dict[str, Any]]:
+    """{(id, section): the current row's fields} for the lists of the sheet and the bulletin
+    (only the `wanted` keys, when given: a long ledger lists few of its rows)."""
+    from automation.distinct import map_distinct
     from automation.stats import group_label
 
     items = analysis.classified.items
+    keys = list(zip(map_distinct(items["id"].tolist(), str), map_distinct(items["section"].tolist(), group_label)))
+    if wanted is not None:
+        chosen = [index for index, key in enumerate(keys) if key in wanted]
+        items, keys = items.iloc[chosen], [keys[index] for index in chosen]
     details: dict[Key, dict[str, Any]] = {}
-    for row in items.itertuples(index=False):
-        key = (str(row.id), group_label(row.section))
+    for key, row in zip(keys, items.itertuples(index=False)):
         details.setdefault(key, {
             "id": str(row.id), "title": row.title or "", "section": row.section or "", "handler": row.handler or "",
             "leader": row.leader or "", "deadline": row.deadline_effective, "replied": row.replied,
@@ -116,7 +121,8 @@ def progress_sheet(history: list[Snapshot], current: Snapshot, analysis, refresh
                               row_fills=[None] * (len(rows) - 1) + ["total"]))
     row += len(rows) + 2
 
-    details = item_details(analysis)
+    details = item_details(analysis, set(change.newly_completed) | set(change.newly_overdue)
+                           | set(change.still_overdue))
     ledger_sheet = statistics.sheet
     done = completed_rows(change.newly_completed, details)
     row = _item_list(sheet, row, m.PROGRESS_NEW_COMPLETED.format(count=len(change.newly_completed)),
