@@ -192,8 +192,11 @@ def refresh(ledger: Path, today: str | None, config_path: Path | None, output: P
     config = load_config(config_path, ledger)
     as_of = parse_today(today)
     if scheduled and output is None:
-        from automation.morning import morning_refresh
+        from automation.morning import is_working_day, morning_refresh
 
+        if not is_working_day(as_of):
+            click.echo(messages.MORNING_NOT_WORKDAY.format(date=as_of.isoformat()))
+            return
         result, lines = morning_refresh(ledger, config, as_of, dt.datetime.now())
         record_history(ledger, result.analysis, "refresh")
         for line in lines:
@@ -333,7 +336,7 @@ def watch(ledger: Path, config_path: Path | None, log_file: Path | None):
         logging.getLogger("automation.remind").addHandler(handler)
         logging.getLogger("automation.remind").setLevel(logging.INFO)
 
-    from automation.morning import jobs_at, morning_settings
+    from automation.morning import morning_settings
 
     morning = morning_settings(config.parser)
     reminder_times = settings.times
@@ -342,22 +345,19 @@ def watch(ledger: Path, config_path: Path | None, log_file: Path | None):
 
         settings = dataclasses.replace(settings, times=tuple(sorted({*settings.times, morning.time})))
 
-    def check_once(day: dt.date):
-        jobs = jobs_at(dt.datetime.now().time(), morning.time if morning.enabled else None, reminder_times)
-        if "refresh" in jobs:
-            from automation.morning import morning_refresh
-
-            result, lines = morning_refresh(ledger, config, day, dt.datetime.now())
-            for line in lines:
-                click.echo(line)
-            if "remind" not in jobs:
-                record_history(ledger, result.analysis, "watch")
-                return 0
+    def remind_once(day: dt.date):
         _, _, analysis = load(ledger, config_path, day.isoformat())
         record_history(ledger, analysis, "watch")
         statistics = analysis.statistics
         return remind_command(statistics.overdue_items + statistics.due_soon_items, ledger, config.parser, day,
                               out=sys.stdout)
+
+    def check_once(day: dt.date):
+        if not morning.enabled:
+            return remind_once(day)
+        from automation.morning import watch_job
+
+        return watch_job(ledger, config, day, dt.datetime.now(), morning, reminder_times, remind_once, click.echo)
 
     watch_loop(check_once, settings, redactor=secrets_from_env(settings, os.environ))
 
@@ -377,6 +377,14 @@ def schedule_install(ledger: Path, config_path: Path | None, time_text: str, wee
                                         days="weekdays" if weekdays else "daily", config_path=config_path))
     days = "weekdays" if weekdays else "daily"
     click.echo(cron_line(sys.executable, ledger.resolve(), time_text, days=days, config_path=config_path))
+    from automation.config import load_config
+    from automation.morning import morning_settings, morning_task_lines
+
+    morning = morning_settings(load_config(config_path, ledger).parser)
+    if morning.enabled:
+        click.echo(messages.MORNING_TASK)
+        for line in morning_task_lines(sys.executable, ledger.resolve(), morning.time, config_path):
+            click.echo(line)
     if register_task:
         sys.exit(register(schtasks_args(sys.executable, ledger.resolve(), time_text, days=days,
                                         config_path=config_path)))

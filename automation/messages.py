@@ -406,3 +406,5 @@ YOY_WRITTEN = "已加入与上年同期的比较（上年台账：{path}，统�
 MORNING_BAD_SWITCH = "config.ini [schedule] morning_refresh 的值“{value}”无法识别，请写“是”或“否”。"
 MORNING_BAD_TIME = "config.ini [schedule] morning_time 的值“{value}”不是时刻，请写成 07:30。"
 CONFIG_BAD_SWITCH = "config.ini [{section}] {key} 的值“{value}”无法识别，请写“是”或“否”。"
+MORNING_NOT_WORKDAY = "{date} 不是工作日，早间刷新不运行。"
+MORNING_TASK = "早间刷新（config.ini [schedule] morning_refresh = 是）另需一个计划任务："

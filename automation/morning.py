@@ -92,3 +92,43 @@ def morning_refresh(path: Path, config, today: dt.date, now: dt.datetime):
     target = side_file(path)
     result = refresh_workbook(path, config, today, now, output=target)
     return result, [messages.MORNING_SIDE_FILE.format(name=path.name, user=owner, side=target)]
+
+
+def is_working_day(day: dt.date) -> bool:
+    """A Chinese working day (holidays off, adjusted working days on; Monday to Friday for a
+    year the calendar does not know)."""
+    from automation.dates import official_workday
+
+    return official_workday(day)[1]
+
+
+def watch_job(ledger: Path, config, day: dt.date, now: dt.datetime, morning: MorningSettings,
+              reminder_times: tuple[dt.time, ...], remind, say) -> int:
+    """One `ledger watch` slot: the morning refresh at the morning time, `remind(day)` at a
+    reminder time (both when they coincide). Returns the exit code of the slot."""
+    jobs = jobs_at(now.time(), morning.time if morning.enabled else None, reminder_times)
+    if "refresh" in jobs:
+        from automation.history import record_snapshot
+
+        result, lines = morning_refresh(ledger, config, day, now)
+        for line in lines + record_snapshot(ledger, result.analysis, now.date(), now, "morning"):
+            say(line)
+    return remind(day) if "remind" in jobs else 0
+
+
+TASK_NAME = "提案台账早间刷新"
+
+
+def morning_task_lines(python_exe: str | Path, ledger: str | Path, time: dt.time,
+                       config_path: str | Path | None = None) -> list[str]:
+    """The Windows Task Scheduler line and the cron line for the morning refresh task
+    (`python -m automation refresh LEDGER --scheduled`, which skips days that are not working days)."""
+    import shlex
+    import subprocess
+
+    argv = [str(python_exe), "-m", "automation", "refresh", str(ledger), "--scheduled"]
+    if config_path:
+        argv += ["--config", str(config_path)]
+    schtasks = ["schtasks", "/Create", "/TN", TASK_NAME, "/TR", subprocess.list2cmdline(argv), "/SC", "DAILY",
+                "/ST", time.strftime("%H:%M"), "/F"]
+    return [subprocess.list2cmdline(schtasks), f"{time.minute} {time.hour} * * * {shlex.join(argv)}"]
