@@ -481,6 +481,10 @@ def history(ledger: Path, today: str | None, config_path: Path | None, as_json: 
         if not as_json:
             click.echo("")
     snapshots = store.load_history(ledger)
+    if not snapshots and not ledger.exists():
+        from automation.problems import LedgerError
+
+        raise LedgerError(messages.FILE_NOT_FOUND.format(path=ledger))
     if as_json:
         click.echo(json.dumps([snapshot.to_json() for snapshot in snapshots], ensure_ascii=False))
         return

@@ -46,10 +46,12 @@ def docx_text(path: Path) -> tuple[list[str], list[list[list[str]]]]:
 
 def test_bulletin_figures_are_the_differences_of_two_snapshots(tmp_path: Path):
     path = ledger_with_history(tmp_path)
+    before = path.read_bytes()
     out = tmp_path / "通报.docx"
     result = run_cli("bulletin", path, "--today", "2024-06-28", "--since", "2024-06-07", "--output", out,
                      cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+    assert path.read_bytes() == before  # the ledger is only read
     assert messages.BULLETIN_WRITTEN.format(path=out, then="2024-06-07", as_of="2024-06-28") in result.stdout
     assert messages.BULLETIN_BASE_NOTE.format(then="2024-06-07", kind=messages.BULLETIN_BASE_KEPT) in result.stdout
     paragraphs, tables = docx_text(out)

@@ -258,3 +258,16 @@ def test_progress_sheet_survives_libreoffice(tmp_path: Path):
 
 def test_load_history_reads_nothing_when_there_is_none(tmp_path: Path):
     assert load_history(tmp_path / "无.xlsx") == []
+
+
+def test_user_mistakes_get_one_clear_sentence(tmp_path: Path):
+    path = standard_ledger(tmp_path)
+    result = run_cli("history", path, "--backfill", "--weeks", "0", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(messages.BACKFILL_BAD_WEEKS.format(weeks=0))
+    missing = run_cli("history", tmp_path / "无此台账.xlsx", cwd=tmp_path)
+    assert missing.returncode == 2
+    assert messages.FILE_NOT_FOUND.format(path=tmp_path / "无此台账.xlsx") in missing.stderr
+    empty = run_cli("history", path, cwd=tmp_path)
+    assert empty.returncode == 0 and empty.stdout.strip() == messages.HISTORY_EMPTY.format(ledger=str(path))
+    assert "Traceback" not in result.stderr + missing.stderr
