@@ -179,7 +179,6 @@ def _overdue_table(rows: list[dict[str, Any]]):
 class BulletinResult:
     bulletin: Bulletin
     path: Path
-    images: list[Path]
     notices: list[str]
     base_kept: bool
 
@@ -189,27 +188,17 @@ def make_bulletin(ledger: Path, config, today: dt.date, since: dt.date | None, o
     """Read the ledger, compare with the snapshot on or before the since-date (reconstructed from
     the ledger's dates when the history has none), write the bulletin and remember it."""
     from automation.analysis import analyse_file
-    from automation.history import (load_history, open_for_writing, reconstruct, record_snapshot,
-                                    snapshot_of)
+    from automation.history import (last_bulletin, load_history, open_for_writing, reconstruct,
+                                    record_snapshot, snapshot_of)
     from automation.problems import LedgerError
-    from automation.report import render_docx, render_markdown
-    from automation.report import atomic_write
+    from automation.report import atomic_write, render_docx, render_markdown
 
     if not Path(ledger).exists():
         raise LedgerError(m.FILE_NOT_FOUND.format(path=ledger))
     data = Path(ledger).read_bytes()
     analysis = analyse_file(data, config, today, display_name=str(ledger))
     history = load_history(ledger)
-    opened_store = None
-    last = None
-    try:
-        from automation.history import HistoryStore, history_path
-
-        if history_path(ledger).is_file():
-            with HistoryStore(history_path(ledger), readonly=True) as store:
-                last = store.last_bulletin(today)
-    except Exception:  # noqa: BLE001 - an unreadable history means no last bulletin
-        last = None
+    last = last_bulletin(ledger, today)
     since = choose_since(today, since, last)
     if since >= today:
         raise LedgerError(m.BULLETIN_BAD_SINCE.format(since=since.isoformat(), today=today.isoformat()))
@@ -220,17 +209,15 @@ def make_bulletin(ledger: Path, config, today: dt.date, since: dt.date | None, o
     current = snapshot_of(analysis, reconstructed=today != now.date())
     bulletin = build_bulletin(analysis, then, current, config, since)
     notices = record_snapshot(ledger, analysis, now.date(), now, "bulletin")
-    images: list[Path] = []
-    if fmt == "md":
-        text, pictures, more = render_markdown(bulletin.document, image_prefix=output.stem)
+    if fmt == "md":  # the bulletin has tables only: no chart images beside the Markdown
+        text, _images, more = render_markdown(bulletin.document, image_prefix=output.stem)
         atomic_write(output, text.encode("utf-8"), config.backups)
-        notices += more
     else:
         data_docx, more = render_docx(bulletin.document)
         atomic_write(output, data_docx, config.backups)
-        notices += more
-    opened_store = open_for_writing(ledger)
-    if opened_store.store is not None:
-        with opened_store.store as store:
+    notices += more
+    opened = open_for_writing(ledger)
+    if opened.store is not None:
+        with opened.store as store:
             store.record_bulletin(today, then.as_of, now.isoformat(timespec="seconds"), str(output))
-    return BulletinResult(bulletin, output, images, notices, base_kept)
+    return BulletinResult(bulletin, output, notices, base_kept)

@@ -432,3 +432,19 @@ def backfill(ledger: Path, config, today: dt.date, weeks: int, env: dict[str, st
                 if not store.save(snapshot):
                     kept.append(snapshot.as_of)
     return BackfillResult(snapshots, kept, unplaced, opened.path, opened.notices)
+
+
+def last_bulletin(ledger: Path, before: dt.date, env: dict[str, str] | None = None) -> dt.date | None:
+    """The date of the last bulletin made before `before`, from the history beside the ledger
+    or in the fallback folder. Never raises: an unreadable file knows of none."""
+    found = []
+    for path in (history_path(ledger), fallback_path(ledger, env)):
+        if not path.is_file():
+            continue
+        try:
+            with HistoryStore(path, readonly=True) as store:
+                found.append(store.last_bulletin(before))
+        except (sqlite3.Error, OSError, ValueError):
+            continue
+    dates = [day for day in found if day is not None]
+    return max(dates) if dates else None

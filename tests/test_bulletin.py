@@ -10,7 +10,6 @@ completed then {TA01, JY06, JY07}, now {TA01, TA02, JY06, JY07} → 新办结 TA
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 
 from automation import messages

@@ -31,7 +31,7 @@ from automation.analysis import analyse_file
 from automation.config import load_config
 from automation.history import (HistoryStore, Snapshot, changes, fallback_path, history_path, load_history,
                                 snapshot_of)
-from tests.ledger_factory import STANDARD, STANDARD_KEYS, headers_of, item, run_cli, standard_rows, write_ledger
+from tests.ledger_factory import STANDARD_KEYS, headers_of, item, run_cli, standard_rows, write_ledger
 
 D = dt.date
 NOT_FIGURES = ("as_of", "sheet", "overdue_items", "due_soon_items", "problems")
