@@ -78,7 +78,8 @@ def progress_sheet(history: list[Snapshot], current: Snapshot, analysis, refresh
     _header_note(sheet, statistics, refreshed, WIDTH)
     _title(sheet, m.PROGRESS_TITLE, WIDTH)
     sheet.column_widths = {1: 14, 2: 36, 3: 14, 4: 10, 5: 10, 6: 12, 7: 10}
-    snapshots = merged(history, current)
+    # a refresh as of a past date shows the weeks up to that date only
+    snapshots = merged([s for s in history if s.as_of <= current.as_of], current)
     points = weekly(snapshots)
     row = 4
     if len(points) < 2:
