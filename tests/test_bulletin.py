@@ -116,7 +116,8 @@ def test_bad_since_is_one_clear_sentence(tmp_path: Path):
     assert "Traceback" not in result.stderr
 
 
-def test_send_to_the_leaders_once_a_week(tmp_path: Path):
+def test_send_to_the_leaders_once_a_week(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("TEST_DING_SECRET", "SECabc123")
     path = ledger_with_history(tmp_path, contacts=True)
     out = tmp_path / "督办通报.docx"
     with SmtpSink() as smtp, WebhookRecorder() as hooks:
@@ -132,6 +133,11 @@ timeout = 5
 enabled = 是
 webhook_url = {hooks.base_url}/cgi-bin/webhook/send?key=k123
 pause_seconds = 0
+[dingtalk]
+enabled = 是
+webhook_url = {hooks.base_url}/robot/send?access_token=t456
+secret_env = TEST_DING_SECRET
+pause_seconds = 0
 """)
         result = run_cli("bulletin", path, "--today", "2024-06-28", "--since", "2024-06-07", "-o", out, "--send",
                          cwd=tmp_path)
@@ -140,18 +146,23 @@ pause_seconds = 0
         assert sorted(mails) == ["li@example.gov.cn", "wang@example.gov.cn"]  # the leaders of the ledger
         attachment = next(mails["wang@example.gov.cn"].iter_attachments())
         assert attachment.get_filename() == out.name and attachment.get_content() == out.read_bytes()
-        assert len(hooks.requests) == 1
-        content = hooks.requests[0].json["markdown"]["content"]
+        assert len(hooks.requests) == 2
+        wecom, dingtalk = sorted(hooks.requests, key=lambda request: request.path)  # /cgi-bin, /robot
+        content = wecom.json["markdown"]["content"]
         assert "新办结1件" in content and "新逾期1件" in content
+        assert "新办结1件" in dingtalk.json["markdown"]["text"]
+        assert "sign" in dingtalk.query and "timestamp" in dingtalk.query  # signed like the reminders'
+        assert "SECabc123" not in result.stdout + result.stderr
         # the same week again (Thursday 2024-06-27 is the same ISO week as Friday 06-28): nothing more
         again = run_cli("bulletin", path, "--today", "2024-06-27", "--since", "2024-06-07", "-o", out, "--send",
                         cwd=tmp_path)
         assert again.returncode == 0, again.stdout + again.stderr
-        assert len(smtp.messages) == 2 and len(hooks.requests) == 1
+        assert len(smtp.messages) == 2 and len(hooks.requests) == 2
         assert messages.BULLETIN_ALREADY.format(week="2024-W26", recipient="王建国", channel="邮件") in again.stdout
     # recorded in the reminders' no-repeat log, as kind "bulletin"
     from automation.remind import ReminderLog
 
     with ReminderLog(path.with_name(path.stem + ".reminders.sqlite")) as log:
         kinds = {(r.kind, r.channel, r.item_id) for r in log.all_sent()}
-    assert kinds == {("bulletin", "email", "督办通报"), ("bulletin", "wecom", "督办通报")}
+    assert kinds == {("bulletin", "email", "督办通报"), ("bulletin", "wecom", "督办通报"),
+                     ("bulletin", "dingtalk", "督办通报")}
