@@ -166,3 +166,29 @@ pause_seconds = 0
         kinds = {(r.kind, r.channel, r.item_id) for r in log.all_sent()}
     assert kinds == {("bulletin", "email", "督办通报"), ("bulletin", "wecom", "督办通报"),
                      ("bulletin", "dingtalk", "督办通报")}
+
+
+def test_a_failed_send_is_not_recorded_and_the_next_run_sends(tmp_path: Path):
+    from automation.remind.testing import free_port
+
+    path = ledger_with_history(tmp_path, contacts=True)
+    out = tmp_path / "督办通报.md"
+    port = free_port()  # nothing listens there yet
+
+    def config(port: int) -> None:
+        write_config(tmp_path / "config.ini", f"[bulletin]\nrecipients = 王建国\nsend = 是\n"
+                     f"[email]\nenabled = 是\nhost = 127.0.0.1\nport = {port}\nsecurity = none\n"
+                     "sender = tajz@example.gov.cn\ntimeout = 5\n")
+
+    config(port)
+    failed = run_cli("bulletin", path, "--today", "2024-06-28", "--since", "2024-06-07", "-o", out, cwd=tmp_path,
+                     timeout=60)
+    assert failed.returncode == 1
+    assert "督办通报发送失败：邮件 → 王建国：" in failed.stdout and "Traceback" not in failed.stderr
+    with SmtpSink() as smtp:
+        config(smtp.port)
+        sent = run_cli("bulletin", path, "--today", "2024-06-28", "--since", "2024-06-07", "-o", out,
+                       cwd=tmp_path, timeout=60)
+        assert sent.returncode == 0, sent.stdout + sent.stderr
+        assert [m["To"].addresses[0].addr_spec for m in smtp.messages] == ["wang@example.gov.cn"]  # only him
+        assert next(smtp.messages[0].iter_attachments()).get_filename() == "督办通报.md"
