@@ -465,19 +465,8 @@ def history(ledger: Path, today: str | None, config_path: Path | None, as_json: 
         result = store.backfill(ledger, config, parse_today(today), weeks)
         for line in result.notices:
             click.echo(line, err=True)
-        made = result.made
-        click.echo(messages.BACKFILL_DONE.format(count=len(made) - len(result.kept_dates),
-                                                 first=made[0].as_of.isoformat(), last=made[-1].as_of.isoformat()),
-                   err=as_json)
-        if result.kept_dates:
-            click.echo(messages.BACKFILL_KEPT.format(count=len(result.kept_dates),
-                                                     dates="、".join(d.isoformat() for d in result.kept_dates)),
-                       err=as_json)
-        if result.unplaced:
-            click.echo(messages.BACKFILL_UNPLACED.format(count=len(result.unplaced), ids="、".join(result.unplaced)),
-                       err=as_json)
-        if result.path is not None:
-            click.echo(messages.BACKFILL_WHERE.format(path=result.path), err=as_json)
+        for line in store.backfill_lines(result):  # with --json, stdout is the JSON list only
+            click.echo(line, err=as_json)
         if not as_json:
             click.echo("")
     snapshots = store.load_history(ledger)

@@ -448,3 +448,19 @@ def last_bulletin(ledger: Path, before: dt.date, env: dict[str, str] | None = No
             continue
     dates = [day for day in found if day is not None]
     return max(dates) if dates else None
+
+
+def backfill_lines(result: BackfillResult) -> list[str]:
+    """What `history --backfill` tells the user: how many were made, the kept dates it left
+    alone, what it cannot place in time (count and ids), where the file is."""
+    made = result.made
+    lines = [messages.BACKFILL_DONE.format(count=len(made) - len(result.kept_dates),
+                                           first=made[0].as_of.isoformat(), last=made[-1].as_of.isoformat())]
+    if result.kept_dates:
+        lines.append(messages.BACKFILL_KEPT.format(count=len(result.kept_dates),
+                                                   dates="、".join(d.isoformat() for d in result.kept_dates)))
+    if result.unplaced:
+        lines.append(messages.BACKFILL_UNPLACED.format(count=len(result.unplaced), ids="、".join(result.unplaced)))
+    if result.path is not None:
+        lines.append(messages.BACKFILL_WHERE.format(path=result.path))
+    return lines
