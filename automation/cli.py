@@ -78,6 +78,15 @@ def _log_exception() -> Path:
     return log_path
 
 
+def record_history(ledger: Path, analysis, command: str) -> None:
+    """Keep this run's snapshot in the ledger's history (issue 16); notices go to stderr, so
+    that `--json` output stays one JSON object. Never fails the command."""
+    from automation.history import record_snapshot
+
+    for notice in record_snapshot(ledger, analysis, dt.date.today(), dt.datetime.now(), command):
+        click.echo(notice, err=True)
+
+
 def load(ledger: Path, config_path: Path | None, today_text: str | None):
     """Config, date and the full analysis of a ledger file."""
     from automation.analysis import analyse_file
@@ -116,6 +125,7 @@ def check(ledger: Path, today: str | None, config_path: Path | None):
 def stats(ledger: Path, today: str | None, config_path: Path | None, as_json: bool):
     """计算办结率、按时办结率、满意率等统计数字。"""
     config, as_of, analysis = load(ledger, config_path, today)
+    record_history(ledger, analysis, "stats")
     if as_json:
         click.echo(json.dumps(analysis.statistics.to_json(), ensure_ascii=False))
         return
@@ -171,15 +181,29 @@ def sample(output: Path, config_path: Path | None):
 @_config_option
 @click.option("--output", type=click.Path(path_type=Path), default=None,
               help="把结果写到另一个文件（原台账不动）。Write into a copy instead.")
+@click.option("--scheduled", is_flag=True,
+              help="计划任务用：工作簿正打开时写到旁边的 台账_统计汇总.xlsx。For a scheduled task: side file if open.")
 @friendly_errors
-def refresh(ledger: Path, today: str | None, config_path: Path | None, output: Path | None):
-    """刷新工作簿中的汇总表（统计汇总、科室统计、逾期清单、即将到期、数据问题）。"""
+def refresh(ledger: Path, today: str | None, config_path: Path | None, output: Path | None, scheduled: bool = False):
+    """刷新工作簿中的汇总表（统计汇总、科室统计、逾期清单、即将到期、数据问题、进展）。"""
     from automation.config import load_config
     from automation.refresh import refresh_workbook
 
     config = load_config(config_path, ledger)
     as_of = parse_today(today)
+    if scheduled and output is None:
+        from automation.morning import is_working_day, morning_refresh
+
+        if not is_working_day(as_of):
+            click.echo(messages.MORNING_NOT_WORKDAY.format(date=as_of.isoformat()))
+            return
+        result, lines = morning_refresh(ledger, config, as_of, dt.datetime.now())
+        record_history(ledger, result.analysis, "refresh")
+        for line in lines:
+            click.echo(line)
+        return
     result = refresh_workbook(ledger, config, as_of, dt.datetime.now(), output)
+    record_history(ledger, result.analysis, "refresh")
     for note in result.notes:
         click.echo(note)
     click.echo(messages.REFRESH_DONE.format(today=as_of.isoformat(), path=result.written))
@@ -283,6 +307,7 @@ def remind(ledger: Path, today: str | None, config_path: Path | None, dry_run: b
     except LedgerError as error:
         record_failure(ledger, config.parser, as_of, error.message)
         raise
+    record_history(ledger, analysis, "remind")
     statistics = analysis.statistics
     code = remind_command(statistics.overdue_items + statistics.due_soon_items, ledger, config.parser, as_of,
                           dry_run=dry_run, out=sys.stdout, workdays_only=workdays_only)
@@ -312,11 +337,28 @@ def watch(ledger: Path, config_path: Path | None, log_file: Path | None):
         logging.getLogger("automation.remind").addHandler(handler)
         logging.getLogger("automation.remind").setLevel(logging.INFO)
 
-    def check_once(day: dt.date):
+    from automation.morning import morning_settings
+
+    morning = morning_settings(config.parser)
+    reminder_times = settings.times
+    if morning.enabled:  # [schedule] morning_refresh: one more slot, for the summary sheets
+        import dataclasses
+
+        settings = dataclasses.replace(settings, times=tuple(sorted({*settings.times, morning.time})))
+
+    def remind_once(day: dt.date):
         _, _, analysis = load(ledger, config_path, day.isoformat())
+        record_history(ledger, analysis, "watch")
         statistics = analysis.statistics
         return remind_command(statistics.overdue_items + statistics.due_soon_items, ledger, config.parser, day,
                               out=sys.stdout, stop=stop)
+
+    def check_once(day: dt.date):
+        if not morning.enabled:
+            return remind_once(day)
+        from automation.morning import watch_job
+
+        return watch_job(ledger, config, day, dt.datetime.now(), morning, reminder_times, remind_once, click.echo)
 
     stop = threading.Event()  # SIGTERM / Ctrl+C set it; a send under way is cut off at once
     watch_loop(check_once, settings, stop_event=stop, redactor=secrets_from_env(settings, os.environ))
@@ -337,6 +379,14 @@ def schedule_install(ledger: Path, config_path: Path | None, time_text: str, wee
                                         days="weekdays" if weekdays else "daily", config_path=config_path))
     days = "weekdays" if weekdays else "daily"
     click.echo(cron_line(sys.executable, ledger.resolve(), time_text, days=days, config_path=config_path))
+    from automation.config import load_config
+    from automation.morning import morning_settings, morning_task_lines
+
+    morning = morning_settings(load_config(config_path, ledger).parser)
+    if morning.enabled:
+        click.echo(messages.MORNING_TASK)
+        for line in morning_task_lines(sys.executable, ledger.resolve(), morning.time, config_path):
+            click.echo(line)
     if register_task:
         sys.exit(register(schtasks_args(sys.executable, ledger.resolve(), time_text, days=days,
                                         config_path=config_path)))
@@ -352,9 +402,11 @@ def schedule_install(ledger: Path, config_path: Path | None, time_text: str, wee
               help="汇报文件（默认：台账旁的 办理情况汇报_日期.docx）。Report file.")
 @click.option("--format", "fmt", type=click.Choice(["docx", "md"], case_sensitive=False), default=None,
               help="docx（Word，默认）或 md（Markdown，进度图另存为 PNG）。Default: from the file name.")
+@click.option("--previous", type=click.Path(path_type=Path), default=None,
+              help="上年台账：加入与上年同期的比较。Last year's ledger, for the comparison.")
 @friendly_errors
 def report(ledger: Path, today: str | None, config_path: Path | None, year: int | None, output: Path | None,
-           fmt: str | None):
+           fmt: str | None, previous: Path | None = None):
     """生成办理工作情况汇报草稿（Word 或 Markdown），数字和清单取自台账。"""
     from automation.config import load_config
     from automation.report import analyse_for_report, write_report
@@ -372,7 +424,16 @@ def report(ledger: Path, today: str | None, config_path: Path | None, year: int 
                                                       dropped=selection.dropped))
         if selection.undated:
             click.echo(messages.REPORT_YEAR_UNDATED.format(count=selection.undated))
-    result = write_report(analysis.statistics, config, output, fmt=fmt, year=year)
+    extra: list[str] = []
+    if previous is not None:
+        from automation.year_over_year import comparison_sentence, previous_date
+
+        before = previous_date(as_of)
+        previous_analysis, _ = analyse_for_report(previous, config, before, year - 1 if year else None,
+                                                  display_name=str(previous))
+        extra.append(comparison_sentence(analysis.statistics, previous_analysis.statistics))
+        click.echo(messages.YOY_WRITTEN.format(path=previous, previous=before.isoformat()))
+    result = write_report(analysis.statistics, config, output, fmt=fmt, year=year, extra_paragraphs=extra)
     for notice in result.notices:
         click.echo(notice, err=True)
     click.echo(messages.REPORT_WRITTEN.format(path=result.path))
@@ -385,6 +446,87 @@ def report(ledger: Path, today: str | None, config_path: Path | None, year: int 
     for warning in statistics.warnings:
         click.echo(warning)
 
+
+
+@main.command()
+@click.argument("ledger", type=click.Path(path_type=Path))
+@_today_option
+@_config_option
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON 列表（从早到晚）。Print a JSON list, oldest first.")
+@click.option("--backfill", is_flag=True, help="按台账日期推算过去几周的每周快照。Reconstruct past weekly snapshots.")
+@click.option("--weeks", type=int, default=8, show_default=True, help="推算的周数。Weeks to reconstruct.")
+@friendly_errors
+def history(ledger: Path, today: str | None, config_path: Path | None, as_json: bool, backfill: bool, weeks: int):
+    """统计历史：每次统计、刷新、提醒的数字（--backfill 按台账日期推算过去几周）。"""
+    from automation import history as store
+
+    if backfill:
+        from automation.config import load_config
+
+        config = load_config(config_path, ledger)
+        result = store.backfill(ledger, config, parse_today(today), weeks)
+        for line in result.notices:
+            click.echo(line, err=True)
+        for line in store.backfill_lines(result):  # with --json, stdout is the JSON list only
+            click.echo(line, err=as_json)
+        if not as_json:
+            click.echo("")
+    snapshots = store.load_history(ledger)
+    if not snapshots and not ledger.exists():
+        from automation.problems import LedgerError
+
+        raise LedgerError(messages.FILE_NOT_FOUND.format(path=ledger))
+    if as_json:
+        click.echo(json.dumps([snapshot.to_json() for snapshot in snapshots], ensure_ascii=False))
+        return
+    click.echo(store.history_text(snapshots, str(ledger)))
+
+
+@main.command()
+@click.argument("ledger", type=click.Path(path_type=Path))
+@_today_option
+@_config_option
+@click.option("--since", "since_text", metavar="YYYY-MM-DD", default=None,
+              help="与哪一天比较（默认上次通报的日期，没有则 7 天前）。Compare with this date.")
+@click.option("--output", "-o", "output", type=click.Path(path_type=Path), default=None,
+              help="通报文件 .docx 或 .md（默认：台账旁的 督办通报_日期.docx）。Bulletin file.")
+@click.option("--send", is_flag=True, help="发送给分管领导（邮件附件；企业微信/钉钉发摘要），每周一次。Send it.")
+@friendly_errors
+def bulletin(ledger: Path, today: str | None, config_path: Path | None, since_text: str | None,
+             output: Path | None, send: bool):
+    """起草每周督办通报（Word 或 Markdown）：新办结、新逾期、逾期最久、科室排名、7 天内到期。"""
+    from automation.bulletin import make_bulletin
+    from automation.config import load_config
+
+    config = load_config(config_path, ledger)
+    as_of = parse_today(today)
+    since = None
+    if since_text:
+        try:
+            since = parse_today(since_text)
+        except click.BadParameter:
+            raise click.BadParameter(f"“{since_text}”不是日期，请写成 2024-06-21。", param_hint="--since") from None
+    if output is None:
+        output = ledger.parent / messages.BULLETIN_FILE_NAME.format(date=as_of.strftime("%Y%m%d"))
+    fmt = "md" if output.suffix.lower() in (".md", ".markdown") else "docx"
+    result = make_bulletin(ledger, config, as_of, since, output, fmt, dt.datetime.now())
+    for notice in result.notices:
+        click.echo(notice, err=True)
+    made = result.bulletin
+    click.echo(messages.BULLETIN_WRITTEN.format(path=result.path, then=made.then.as_of.isoformat(),
+                                                as_of=made.now.as_of.isoformat()))
+    click.echo(messages.BULLETIN_BASE_NOTE.format(
+        then=made.then.as_of.isoformat(),
+        kind=messages.BULLETIN_BASE_KEPT if result.base_kept else messages.BULLETIN_BASE_BUILT))
+    for line in made.summary_lines()[1:]:
+        click.echo(line)
+    from automation.morning import switch
+
+    if send or switch(config.parser, "bulletin", "send"):
+        from automation.bulletin_send import send_bulletin
+
+        code = send_bulletin(made, result.path, ledger, config, as_of, out=sys.stdout)
+        sys.exit(code)
 
 
 @main.command("excel-setup")

@@ -109,7 +109,15 @@ def run_refresh(book, today: dt.date, now: dt.datetime, config: Config | None = 
 def _refresh(book, today: dt.date, now: dt.datetime, config: Config, select: str, log: Path):
     """run_refresh's work, with the log file's path for the message."""
     analysis = read_open_ledger(book, config, today)
-    model = build_summary(analysis.statistics, config, now)
+    path = _book_path(book)
+    extra = []
+    if path is not None and path.parent.is_dir():  # 进展 needs the history beside the workbook (issue 16)
+        from automation.history import record_snapshot
+        from automation.refresh import progress_for
+
+        extra.append(progress_for(path, analysis, now))
+        record_snapshot(path, analysis, now.date(), now, "excel")
+    model = build_summary(analysis.statistics, config, now, extra)
     app = book.app
     if book.api.ProtectStructure:
         # Excel would refuse to add or delete sheets half-way through; say so before writing.

@@ -24,7 +24,8 @@ from automation.model import FILLS, STYLES, Area, Block, Chart, SheetModel, Summ
 #: Rows beyond this get no hyperlink in the live writer (each link is one call to Excel).
 LIVE_LINK_LIMIT = 2000
 FORMULA_STARTS = ("=", "+", "-", "@")
-CHART_TYPES = {"bar_stacked": "bar_stacked", "column_stacked": "column_stacked", "pie": "pie"}
+CHART_TYPES = {"bar_stacked": "bar_stacked", "column_stacked": "column_stacked", "pie": "pie",
+               "line": "line_markers", "line_percent": "line_markers"}
 LOG = logging.getLogger("automation.live_writer")
 
 

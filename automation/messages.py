@@ -357,3 +357,96 @@ EXCEL_BOOK_PROTECTED = (
     "工作簿的结构受保护（审阅 → 保护工作簿），无法添加汇总表，本次未写入。"
     "请先取消“保护工作簿”，再点击按钮。"
 )
+# --- issue 16: progress over time (history, backfill, 进展, 督办通报, morning refresh, year over year) ---
+HISTORY_FALLBACK = "提示：台账所在文件夹无法写入历史记录（{path}），已改存到 {fallback}。"
+HISTORY_SKIPPED = "提示：本次统计未能记入历史（{path}：{error}），不影响本次结果。"
+HISTORY_TITLE = "统计历史（{ledger}，共 {count} 次，按日期从早到晚）"
+HISTORY_EMPTY = "还没有统计历史：每次运行 stats、refresh、remind 都会记一次；也可以运行 ledger history {ledger} --backfill --weeks 8 按台账日期推算过去几周。"
+HISTORY_HEADER = ["统计日期", "总件数", "已办结", "办理中", "已逾期", "即将到期", "办结率", "按时办结率", "满意率", "来源"]
+HISTORY_KEPT = "当日记录"
+HISTORY_RECONSTRUCTED = "推算"
+HISTORY_RECONSTRUCTED_NOTE = "“推算”是按台账现有日期倒推的（答复日期 ≤ 当日算已办结，办理时限 < 当日算已逾期），不是当天实际记录。"
+BACKFILL_BAD_WEEKS = "--weeks 须为 1 到 260 之间的整数（现为 {weeks}）。"
+BACKFILL_DONE = "已按台账日期推算 {count} 个每周快照（{first} 至 {last}），标为“推算”。"
+BACKFILL_KEPT = "{count} 个日期已有当日实际记录，保留不变：{dates}。"
+BACKFILL_UNPLACED = (
+    "{count} 件办理状态为已办结/已答复但没有答复日期，无法确定何时办结，推算时按台账规则在各日期都计为已办结"
+    "（未必属实，请补填答复日期）：{ids}。"
+)
+BACKFILL_WHERE = "历史记录保存在 {path}。"
+
+SHEET_PROGRESS = "进展"
+PROGRESS_TITLE = "办理进展（按周）"
+PROGRESS_NO_HISTORY = (
+    "还没有往周的统计记录，暂时无法显示趋势和变化。每次刷新、统计、提醒都会自动记录；"
+    "也可以运行 ledger history 台账文件 --backfill --weeks 8，按台账中的日期推算过去 8 周。"
+)
+PROGRESS_TREND = "一、每周走势"
+PROGRESS_TREND_HEADER = ["统计日期", "已办结", "已逾期", "办理中", "办结率", "来源"]
+PROGRESS_CHART_COUNTS = "已办结与已逾期件数（按周）"
+PROGRESS_CHART_RATE = "办结率（按周）"
+PROGRESS_CHANGES = "二、与 {then} 相比的变化（{days} 天）"
+PROGRESS_NO_BASELINE = "二、变化：没有一周或更早以前的记录，暂无可比较的数据（可运行 ledger history 台账文件 --backfill --weeks 8）。"
+PROGRESS_BY_SECTION_HEADER = ["承办科室", "新办结", "其中按时", "其中超期", "新逾期", "仍逾期"]
+PROGRESS_NEW_COMPLETED = "新办结 {count} 件"
+PROGRESS_NEW_OVERDUE = "新逾期 {count} 件"
+PROGRESS_STILL_OVERDUE = "仍逾期 {count} 件（逾期最久的在前）"
+PROGRESS_COMPLETED_HEADER = ["编号", "案由", "承办科室", "承办人", "答复日期", "办结情况"]
+PROGRESS_OVERDUE_HEADER = ["编号", "案由", "承办科室", "承办人", "分管领导", "办理时限", "逾期天数"]
+PROGRESS_NONE = "无。"
+PROGRESS_ON_TIME = "按时办结"
+PROGRESS_LATE = "超期办结"
+PROGRESS_DONE = "已办结"
+
+BULLETIN_TITLE = "提案建议办理督办通报"
+BULLETIN_PERIOD = "（{since} 至 {as_of}）"
+BULLETIN_OPENING = (
+    "截至{date}，{office}承办的{total}件{kinds}中，已办结{completed}件，办结率{completion_rate}；"
+    "办理中{in_progress}件；已逾期{overdue}件。"
+)
+BULLETIN_MOVES = "{since}以来，新办结{newly_completed}件（其中按时办结{newly_on_time}件、超期办结{newly_late}件），新逾期{newly_overdue}件，仍逾期{still_overdue}件。"
+BULLETIN_BASE_RECONSTRUCTED = "（{then}的数字按台账现有日期推算。）"
+BULLETIN_UNPLACED = "另有{count}件办理状态为已办结但没有答复日期，无法确定何时办结，未计入新办结：{ids}。"
+BULLETIN_H_COMPLETED = "一、新办结事项"
+BULLETIN_H_OVERDUE = "二、新逾期事项"
+BULLETIN_H_LONGEST = "三、逾期时间最长的事项"
+BULLETIN_H_RANKING = "四、各科室办理情况排名"
+BULLETIN_H_DUE = "五、未来{days}天内到期事项"
+BULLETIN_RANKING_NOTE = "按办结率从高到低排列，办结率相同的按已逾期件数从少到多。"
+BULLETIN_RANKING_HEADER = ["名次", "承办科室", "总件数", "已办结", "办结率", "已逾期", "新办结", "新逾期"]
+BULLETIN_DUE_HEADER = ["编号", "案由", "承办科室", "承办人", "分管领导", "办理时限", "剩余天数"]
+BULLETIN_CLOSING = "请各承办科室对逾期事项抓紧办理，对即将到期事项提前安排，确保按时办结。"
+BULLETIN_FILE_NAME = "督办通报_{date}.docx"
+BULLETIN_WRITTEN = "已生成督办通报：{path}（比较 {then} 至 {as_of}）"
+BULLETIN_BASE_NOTE = "比较基准：{then}{kind}。"
+BULLETIN_BASE_KEPT = "的统计记录"
+BULLETIN_BASE_BUILT = "（没有该日或更早的记录，按台账日期推算）"
+BULLETIN_BAD_SINCE = "--since 的日期 {since} 不早于统计日期 {today}，请给出更早的日期。"
+BULLETIN_SUBJECT = "{office}督办通报（{as_of}）"
+BULLETIN_MAIL_TEXT = "{greeting}：\n\n附件是{office}截至{as_of}的提案建议办理督办通报，请审阅。\n\n{summary}\n\n（台账助手自动发送）\n"
+BULLETIN_GREETING = "{name}领导"
+BULLETIN_SENT = "已发送督办通报：{channel} → {recipient}"
+BULLETIN_ALREADY = "本周（{week}）已向 {recipient}（{channel}）发送过督办通报，不再重复发送。"
+BULLETIN_NO_RECIPIENT = "找不到可发送督办通报的领导：请在通讯录中登记分管领导的邮箱，或在 config.ini [bulletin] recipients 中写明姓名。"
+BULLETIN_UNREACHABLE = "{name}：通讯录中没有邮箱，未发送邮件。"
+BULLETIN_SEND_FAILED = "督办通报发送失败：{channel} → {recipient}：{error}"
+BULLETIN_NO_CHANNEL = "config.ini 中没有启用任何提醒渠道（[email]/[wecom]/[dingtalk] enabled），督办通报未发送。"
+
+MORNING_SIDE_FILE = "工作簿“{name}”正被“{user}”打开，早间刷新没有写入原文件，汇总表写到了旁边的 {side}。"
+MORNING_DONE = "早间刷新完成：{path}（统计日期 {today}）。"
+MORNING_FAILED = "早间刷新失败：{error}"
+
+YOY_INTRO = "与上年同期（{previous}）相比："
+YOY_COUNT_UP = "承办件数增加{diff}件（上年{before}件）"
+YOY_COUNT_DOWN = "承办件数减少{diff}件（上年{before}件）"
+YOY_COUNT_SAME = "承办件数持平（上年{before}件）"
+YOY_RATE_UP = "{label}提高{diff}个百分点（上年{before}）"
+YOY_RATE_DOWN = "{label}下降{diff}个百分点（上年{before}）"
+YOY_RATE_SAME = "{label}持平（上年{before}）"
+YOY_RATE_NONE = "{label}无可比数据"
+YOY_WRITTEN = "已加入与上年同期的比较（上年台账：{path}，统计日期 {previous}）。"
+MORNING_BAD_SWITCH = "config.ini [schedule] morning_refresh 的值“{value}”无法识别，请写“是”或“否”。"
+MORNING_BAD_TIME = "config.ini [schedule] morning_time 的值“{value}”不是时刻，请写成 07:30。"
+CONFIG_BAD_SWITCH = "config.ini [{section}] {key} 的值“{value}”无法识别，请写“是”或“否”。"
+MORNING_NOT_WORKDAY = "{date} 不是工作日，早间刷新不运行。"
+MORNING_TASK = "早间刷新（config.ini [schedule] morning_refresh = 是）另需一个计划任务："

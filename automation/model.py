@@ -115,9 +115,10 @@ class Series:
 
 @dataclass
 class Chart:
-    """A native chart. kind 'bar_stacked' is a stacked horizontal bar; 'pie' a pie."""
+    """A native chart. kind 'bar_stacked' is a stacked horizontal bar; 'pie' a pie; 'line' lines
+    with markers over the categories ('line_percent': the same, its value axis in percent)."""
 
-    kind: Literal["bar_stacked", "column_stacked", "pie"]
+    kind: Literal["bar_stacked", "column_stacked", "pie", "line", "line_percent"]
     title: str
     categories: Area
     series: list[Series]

@@ -46,6 +46,15 @@ def empty_package(source_name: str) -> bytes:
     return buffer.getvalue()
 
 
+def progress_for(path: Path, analysis: Analysis, now: dt.datetime):
+    """The 进展 sheet: the ledger's stored history plus this run (issue 16)."""
+    from automation.history import load_history, snapshot_of
+    from automation.progress import progress_sheet
+
+    current = snapshot_of(analysis, reconstructed=analysis.statistics.as_of != now.date())
+    return progress_sheet(load_history(path), current, analysis, now)
+
+
 def refresh_workbook(path: Path, config: Config, today: dt.date, now: dt.datetime,
                      output: Path | None = None) -> RefreshResult:
     """Refresh the owned sheets of the workbook at `path` (or write them into a copy at `output`)."""
@@ -62,7 +71,7 @@ def refresh_workbook(path: Path, config: Config, today: dt.date, now: dt.datetim
         if legacy and output is None:
             output = side_file_for_legacy(path)
             notes.append(messages.LEGACY_WRITTEN.format(source=path.name, target=output))
-        model = build_summary(analysis.statistics, config, now)
+        model = build_summary(analysis.statistics, config, now, [progress_for(path, analysis, now)])
         base = empty_package(path.name) if legacy else data
         # The reader CRC-tested these bytes already (check_workbook_bytes).
         new_bytes = write_owned_sheets(base, model, members_verified=not legacy)

@@ -371,14 +371,21 @@ def appendix_blocks(statistics: Statistics) -> list[Block]:
     return blocks
 
 
-def build_report_document(statistics: Statistics, config: Config, year: int | None = None) -> ReportDocument:
+def build_report_document(statistics: Statistics, config: Config, year: int | None = None,
+                          extra_paragraphs: tuple[str, ...] | list[str] = ()) -> ReportDocument:
     """The report as a document model: the filled template, then the appendix.
 
     `year` is the year the report is about (title and time words); the statistics should
-    already be limited to it (`filter_year`). Default: the year of the statistics date."""
+    already be limited to it (`filter_year`). Default: the year of the statistics date.
+    `extra_paragraphs` (e.g. the comparison with last year) go before the signature."""
     context = template_context(statistics, config, year)
     filled = fill_template(template_path(config), context)
-    blocks = template_blocks(filled) + appendix_blocks(statistics)
+    body = template_blocks(filled)
+    if extra_paragraphs:
+        at = next((i for i, block in enumerate(body) if isinstance(block, Paragraph) and block.role == "signature"),
+                  len(body))
+        body[at:at] = [Paragraph(text) for text in extra_paragraphs]
+    blocks = body + appendix_blocks(statistics)
     title = next((block.text for block in blocks if isinstance(block, Heading) and block.level == 0), "")
     title = title.replace("\n", "")  # a title may be broken over two lines
     return ReportDocument(title=title, blocks=blocks, year=context["year"], as_of=statistics.as_of, docx_base=filled)
@@ -774,14 +781,14 @@ class ReportResult:
 
 
 def write_report(statistics: Statistics, config: Config, path: Path, fmt: str = "docx",
-                 year: int | None = None) -> ReportResult:
+                 year: int | None = None, extra_paragraphs: tuple[str, ...] | list[str] = ()) -> ReportResult:
     """Build the report once and write it as .docx (fmt="docx") or Markdown (fmt="md"; the
     chart goes to a PNG file beside it). Each file is written whole or not at all."""
     kind = FORMATS.get(str(fmt).lower().lstrip("."))
     if kind is None:
         raise LedgerError(m.REPORT_BAD_FORMAT.format(fmt=fmt))
     path = Path(path)
-    document = build_report_document(statistics, config, year)
+    document = build_report_document(statistics, config, year, extra_paragraphs)
     if kind == "docx":
         data, notices = render_docx(document)
         atomic_write(path, data, config.backups)

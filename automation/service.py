@@ -76,7 +76,7 @@ BORDER_COLOR = "A6A6A6"
 #: Prefix of the note in A1 of every generated sheet (how a generated sheet is recognised).
 NOTE_PREFIX = m.GENERATED_NOTE.split("，")[0]
 #: Excel's XlChartType values for the model's chart kinds.
-CHART_TYPES = {"bar_stacked": 58, "column_stacked": 52, "pie": 5}
+CHART_TYPES = {"bar_stacked": 58, "column_stacked": 52, "pie": 5, "line": 65, "line_percent": 65}  # xlLineMarkers = 65
 MAX_CELL_TEXT = 32767
 MAX_ROWS = 1048576
 MAX_COLUMNS = 16384

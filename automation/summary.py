@@ -16,6 +16,8 @@ from automation.report_text import report_sentences
 from automation.stats import Statistics
 
 OWNED_SHEETS = (m.SHEET_SUMMARY, m.SHEET_SECTIONS, m.SHEET_OVERDUE, m.SHEET_DUE_SOON, m.SHEET_PROBLEMS)
+#: Owned sheets a run adds when it has them (进展 needs the ledger's history).
+OWNED_SHEETS += (m.SHEET_PROGRESS,)
 LONG_OVERDUE_DAYS = 30
 
 SECTION_COLUMNS = [
@@ -197,8 +199,10 @@ def _column_of(cell: str) -> str:
     return letters or "A"
 
 
-def build_summary(statistics: Statistics, config: Config, refreshed: dt.datetime) -> SummaryModel:
-    """The five owned sheets for a set of statistics, as of `statistics.as_of`."""
+def build_summary(statistics: Statistics, config: Config, refreshed: dt.datetime,
+                  extra_sheets: tuple[SheetModel, ...] | list[SheetModel] = ()) -> SummaryModel:
+    """The five owned sheets for a set of statistics, as of `statistics.as_of`, then
+    `extra_sheets` (e.g. 进展, laid out by automation.progress)."""
     section_rows = len(statistics.groups["section"])
     return SummaryModel([
         summary_sheet(statistics, config, refreshed, section_rows),
@@ -210,4 +214,5 @@ def build_summary(statistics: Statistics, config: Config, refreshed: dt.datetime
                     m.HEADER_DAYS_LEFT, m.DUE_SOON_EMPTY.format(warn_days=config.warn_days), statistics, refreshed,
                     lambda days: "due_soon", "FFC000"),
         problems_sheet(statistics, refreshed),
+        *extra_sheets,
     ])

@@ -350,3 +350,22 @@ def test_a_hidden_last_sheet_does_not_stop_the_refresh():
     assert [sheet._name for sheet in workbook._sheets][:2] == ["台账", "下拉选项"]
     assert workbook._active._name == messages.SHEET_SUMMARY
     assert workbook.Worksheets(messages.SHEET_OVERDUE)._view["frozen_at"] == (5, 1)
+
+
+def test_live_writer_draws_the_progress_sheet_with_its_line_charts(tmp_path):
+    """进展 (issue 16) through the live writer: the same cells and two line charts."""
+    from automation.history import reconstruct, snapshot_of
+    from automation.progress import progress_sheet
+
+    config = Config()
+    analysis = analyse_file(SAMPLE, config, TODAY)
+    past = reconstruct(SAMPLE.read_bytes(), config, [dt.date(2026, 6, 14), dt.date(2026, 6, 21)])
+    model = build_summary(analysis.statistics, config, NOW, [progress_sheet(past, snapshot_of(analysis), analysis, NOW)])
+    app, workbook, book = excel_with([["x"]])
+    assert LiveWriter(book).write(model) == []
+    sheet_model = model.sheets[-1]
+    assert sheet_model.name == messages.SHEET_PROGRESS
+    sheet = workbook.Worksheets(messages.SHEET_PROGRESS)
+    for row, column, value, _style, _link in iter_cells(sheet_model):
+        assert sheet._peek(row, column).value == as_excel_holds(value), (row, column)
+    assert [chart_object._chart._type for chart_object in sheet._charts] == [65, 65]  # xlLineMarkers

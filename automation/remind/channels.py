@@ -309,6 +309,13 @@ class EmailSender:
         finally:
             _quit(smtp)
 
+    def send_mail(self, email: EmailMessage, address: str) -> SendOutcome:
+        """One ready-made mail (the weekly bulletin with its attachment) on a connection of
+        its own, under the digests' deadline, retries and delivery-unknown rules."""
+        outcome, _fatal, smtp = self._send_one(None, email, address, None, self.settings.send_retries)
+        _quit(smtp)
+        return outcome
+
     def _send_one(self, message, email, address, smtp, retries):
         """One message: (outcome, fatal error or None, connection). Each attempt has the
         whole-send deadline; only quick failures (refused, dropped) are retried."""
@@ -625,6 +632,11 @@ class WebhookSender:
                     retried.fatal_text = exc.fatal_text
                     raise retried from None
                 raise
+
+    def post(self, payload: dict) -> None:
+        """Post one ready-made payload (the weekly bulletin's summary) with the digests'
+        signature, deadline, retries and rate-limit waits; raises SendError on failure."""
+        self._post(payload)
 
     def send(self, messages: list[Message], journal: PartJournal | None = None) -> Iterator[SendOutcome]:
         fatal: str | None = None

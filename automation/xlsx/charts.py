@@ -130,13 +130,55 @@ def _bar_plot(chart: Chart, model: SummaryModel) -> str:
     )
 
 
+def _line_series(chart: Chart, model: SummaryModel) -> str:
+    parts = []
+    for index, series in enumerate(chart.series):
+        color = escape_attr((series.color or "5B9BD5").lstrip("#").upper())
+        parts.append(
+            f'<c:ser><c:idx val="{index}"/><c:order val="{index}"/>'
+            f"<c:tx><c:v>{escape_text(series.name)}</c:v></c:tx>"
+            f'<c:spPr><a:ln w="28575" cap="rnd"><a:solidFill><a:srgbClr val="{color}"/></a:solidFill></a:ln></c:spPr>'
+            f'<c:marker><c:symbol val="circle"/><c:size val="6"/><c:spPr><a:solidFill><a:srgbClr val="{color}"/>'
+            f'</a:solidFill></c:spPr></c:marker>'
+            f"<c:cat>{_string_reference(model, chart.categories)}</c:cat>"
+            f"<c:val>{_number_reference(model, series.values)}</c:val>"
+            '<c:smooth val="0"/></c:ser>'
+        )
+    return "".join(parts)
+
+
+def _line_plot(chart: Chart, model: SummaryModel) -> str:
+    """A line chart over categories (weeks); the value axis shows percent for kind line_percent."""
+    value_format = "0%" if chart.kind == "line_percent" else "General"
+    return (
+        f'<c:lineChart><c:grouping val="standard"/><c:varyColors val="0"/>{_line_series(chart, model)}'
+        f'<c:marker val="1"/><c:axId val="{_CATEGORY_AXIS_ID}"/><c:axId val="{_VALUE_AXIS_ID}"/></c:lineChart>'
+        f'<c:catAx><c:axId val="{_CATEGORY_AXIS_ID}"/><c:scaling><c:orientation val="minMax"/></c:scaling>'
+        '<c:delete val="0"/><c:axPos val="b"/><c:numFmt formatCode="General" sourceLinked="0"/>'
+        '<c:majorTickMark val="out"/><c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/>'
+        f'<c:crossAx val="{_VALUE_AXIS_ID}"/><c:crosses val="autoZero"/><c:auto val="1"/>'
+        '<c:lblAlgn val="ctr"/><c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>'
+        f'<c:valAx><c:axId val="{_VALUE_AXIS_ID}"/><c:scaling><c:orientation val="minMax"/></c:scaling>'
+        '<c:delete val="0"/><c:axPos val="l"/><c:majorGridlines/>'
+        f'<c:numFmt formatCode="{value_format}" sourceLinked="0"/><c:majorTickMark val="out"/>'
+        '<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/>'
+        f'<c:crossAx val="{_CATEGORY_AXIS_ID}"/><c:crosses val="autoZero"/>'
+        '<c:crossBetween val="between"/></c:valAx>'
+    )
+
+
 def _pie_plot(chart: Chart, model: SummaryModel) -> str:
     return f'<c:pieChart><c:varyColors val="1"/>{_series(chart, model)}<c:firstSliceAng val="0"/></c:pieChart>'
 
 
 def render_chart(chart: Chart, model: SummaryModel) -> bytes:
     """The chart part (c:chartSpace) of a model Chart."""
-    plot = _pie_plot(chart, model) if chart.kind == "pie" else _bar_plot(chart, model)
+    if chart.kind == "pie":
+        plot = _pie_plot(chart, model)
+    elif chart.kind in ("line", "line_percent"):
+        plot = _line_plot(chart, model)
+    else:
+        plot = _bar_plot(chart, model)
     xml = (
         f'{_XML_DECLARATION}<c:chartSpace xmlns:c="{CHART_NS}" xmlns:a="{DRAWING_NS}" xmlns:r="{DOC_REL_NS}">'
         '<c:roundedCorners val="0"/>'

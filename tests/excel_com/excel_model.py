@@ -1038,7 +1038,8 @@ class Hyperlink(CDispatch):
 # --------------------------------------------------------------------------- charts
 
 
-CHART_TYPES = {5: "xlPie", 51: "xlColumnClustered", 52: "xlColumnStacked", 57: "xlBarClustered", 58: "xlBarStacked"}
+CHART_TYPES = {5: "xlPie", 51: "xlColumnClustered", 52: "xlColumnStacked", 57: "xlBarClustered", 58: "xlBarStacked",
+               4: "xlLine", 65: "xlLineMarkers"}
 
 
 class ChartObjects(CDispatch):

@@ -36,7 +36,7 @@
     port: 28190,
     token: "",
     ledgerSheet: "",
-    ownedSheets: ["统计汇总", "科室统计", "逾期清单", "即将到期", "数据问题"],
+    ownedSheets: ["统计汇总", "科室统计", "逾期清单", "即将到期", "数据问题", "进展"],
     version: ""
   };
   var DEFAULT_NOTE_PREFIX = "本表由台账助手生成";
