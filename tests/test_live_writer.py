@@ -18,7 +18,7 @@ from automation.model import FILLS, iter_cells
 from automation.problems import LedgerError
 from automation.summary import build_summary
 from tests.excel_com import xlwings_book
-from tests.excel_com.excel_model import XL_ERROR_NAME, new_excel, put_grid, rgb_of
+from tests.excel_com.excel_model import XL_ERROR_NA, XL_ERROR_NAME, new_excel, put_grid, rgb_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "sample_ledger.xlsx"
@@ -254,6 +254,19 @@ def test_text_that_excel_would_retype_stays_text():
     values = {cell.value for cell in workbook.Worksheets(messages.SHEET_OVERDUE)._cells.values()}
     assert {"007", "2026-3-5", "3月5日", "TRUE", "1,234"} <= values
     assert not values & {7.0, True, dt.datetime(2026, 3, 5), 1234.0}
+
+
+def test_error_literals_and_a_leading_apostrophe_stay_text():
+    """#N/A typed in is Excel's error value; a text starting with an apostrophe would lose it
+    (Excel takes it as the text prefix). The shared rule (cell_text) prefixes both."""
+    grid = overdue_grid(2)
+    grid[2][2], grid[3][5] = "#N/A", "'张三"  # 案由 and 承办人 (the linked 编号 is set as link text)
+    app, workbook, book = excel_with(grid)
+    excel.run_refresh(book, TODAY, NOW, Config())
+    sheet = workbook.Worksheets(messages.SHEET_OVERDUE)
+    values = {cell.value for cell in sheet._cells.values()}
+    assert {"#N/A", "'张三"} <= values
+    assert XL_ERROR_NA not in values and "张三" not in values
 
 
 def test_row_fills_follow_urgency():

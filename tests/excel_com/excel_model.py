@@ -14,8 +14,9 @@ Behaviour follows Excel where the assistant depends on it:
 * assigning a string is read as if typed: a leading apostrophe makes text (and is not
   stored), ``=...`` (and ``+``/``-``/``@`` followed by non-numbers) becomes a formula,
   numbers (also with thousands separators: 007 becomes 7), percentages, dates (2026-3-5,
-  3/5, 2026年3月5日) and TRUE/FALSE become numbers, dates and truth values unless the
-  format is ``@`` (a subset of what Excel recognises: enough to catch text that is not kept);
+  3/5, 2026年3月5日), TRUE/FALSE and error literals (#N/A) become numbers, dates, truth values
+  and errors unless the format is ``@`` (a subset of what Excel recognises: enough to catch
+  text that is not kept);
   assigning "" empties the cell;
 * merging keeps only the upper-left value (and would ask the user, with DisplayAlerts on,
   when other cells hold values: recorded in ``Application._dialogs``);
@@ -46,6 +47,9 @@ XL_SHEET_VISIBLE = -1
 XL_CALCULATION_AUTOMATIC = -4105
 XL_ERROR_NAME = -2146826259
 XL_ERROR_NA = -2146826246
+#: Error literals typed into a cell become the error values (as Range.Value gives them).
+ERROR_LITERALS = {"#NULL!": -2146826288, "#DIV/0!": -2146826281, "#VALUE!": -2146826273, "#REF!": -2146826265,
+                  "#NAME?": XL_ERROR_NAME, "#NUM!": -2146826252, "#N/A": XL_ERROR_NA}
 STANDARD_WIDTH = 8.43  # characters, Calibri 11
 STANDARD_HEIGHT = 15.0  # points
 DATE_FORMAT = "yyyy/m/d"
@@ -201,6 +205,8 @@ def typed_value(value: Any, number_format: str) -> tuple[Any, str | None, str, s
     if number_format == "@":
         return value, None, number_format, ""
     text = value.strip()
+    if text.upper() in ERROR_LITERALS:
+        return ERROR_LITERALS[text.upper()], None, number_format, ""
     if text.upper() in ("TRUE", "FALSE"):
         return text.upper() == "TRUE", None, number_format, ""
     if NUMBER.fullmatch(text.replace(",", "")) and not text.startswith(","):

@@ -153,6 +153,8 @@
    * Whether a text must be written with Excel's text prefix (an apostrophe) to stay text:
    * a leading = + - @ would make a formula (DESIGN.md invariant 6), and text that looks
    * like a number, a date, a time, a percentage or a logical value would be converted.
+   * Only for an answer without "text_cells" (an older service): the service marks the cells
+   * by automation/cell_text.py, the rule the Excel writer follows, which covers all of these.
    */
   function needsTextPrefix(text) {
     if (text === "") {
@@ -169,15 +171,42 @@
       /^[$¥￥()0-9０-９\s.,，:：\/%\-+eE年月日时分秒点号]*$/.test(trimmed);
   }
 
-  /** A value of the service's answer as it is assigned to Range.Value2. */
-  function toCellValue(value) {
+  /**
+   * A value of the service's answer as it is assigned to Range.Value2; `prefixed` says whether
+   * a text gets the text prefix (left out: the add-in's own rule, needsTextPrefix).
+   * @param {*} value @param {boolean} [prefixed]
+   */
+  function toCellValue(value, prefixed) {
     if (value === null || value === undefined) {
       return null;
     }
-    if (typeof value === "string" && needsTextPrefix(value)) {
+    if (prefixed === undefined) {
+      prefixed = typeof value === "string" && needsTextPrefix(value);
+    }
+    if (typeof value === "string" && prefixed) {
       return "'" + value;
     }
     return value;
+  }
+
+  /**
+   * Which cells of a block are written with the text prefix: those the service lists in
+   * "text_cells" ([row offset, column offset]: the one rule shared with the Excel writer),
+   * or, from an older service without the list, the texts the add-in's own rule picks.
+   * @returns {function(number, number): boolean}
+   */
+  function textPrefixed(block) {
+    if (Array.isArray(block.text_cells)) {
+      var marked = {};
+      block.text_cells.forEach(function (cell) { marked[cell[0] + "," + cell[1]] = true; });
+      return function (row, column) {
+        return marked[row + "," + column] === true && typeof block.values[row][column] === "string";
+      };
+    }
+    return function (row, column) {
+      var value = block.values[row][column];
+      return typeof value === "string" && needsTextPrefix(value);
+    };
   }
 
   /** UsedRange.Value2 as a list of rows (a single cell comes as a scalar). */
@@ -513,7 +542,10 @@
     }
     var width = block.formats.length;
     var lastRow = block.row + height - 1;
-    sheet.Range(block.range).Value2 = block.values.map(function (row) { return row.map(toCellValue); });
+    var prefixed = textPrefixed(block);
+    sheet.Range(block.range).Value2 = block.values.map(function (row, rowOffset) {
+      return row.map(function (value, columnOffset) { return toCellValue(value, prefixed(rowOffset, columnOffset)); });
+    });
     if (block.links) {
       for (var offset = 0; offset < block.links.length && offset < height; offset++) {
         var target = block.links[offset];
@@ -523,9 +555,9 @@
         var shown = block.values[offset][0];
         var text = shown === null || shown === undefined ? "" : String(shown);
         var anchor = sheet.Range(cellAddress(block.row + offset, block.column));
-        if (text && !needsTextPrefix(text)) {
+        if (text && typeof shown === "string" && !prefixed(offset, 0)) {
           sheet.Hyperlinks.Add(anchor, "", target, target, text);
-        } else { // keep the text written through Value2 (with its text prefix)
+        } else { // keep what Value2 wrote: a number, or a text with its text prefix
           sheet.Hyperlinks.Add(anchor, "", target, target);
         }
       }
