@@ -23,6 +23,8 @@ from automation.model import FILLS, STYLES, Area, Block, Chart, SheetModel, Summ
 
 #: Rows beyond this get no hyperlink in the live writer (each link is one call to Excel).
 LIVE_LINK_LIMIT = 2000
+#: XlPageOrientation.xlLandscape.
+XL_LANDSCAPE = 2
 CHART_TYPES = {"bar_stacked": "bar_stacked", "column_stacked": "column_stacked", "pie": "pie"}
 LOG = logging.getLogger("automation.live_writer")
 
@@ -30,8 +32,8 @@ LOG = logging.getLogger("automation.live_writer")
 @dataclass(frozen=True)
 class Skipped:
     """A part the live writer could not make (kind "chart": a chart, with its title;
-    "freeze": the frozen header rows; "tab": the tab colour). Its sheet's cells were written
-    in full all the same."""
+    "freeze": the frozen header rows; "tab": the tab colour; "page": the page setup). Its
+    sheet's cells were written in full all the same."""
 
     sheet: str
     kind: str
@@ -112,6 +114,25 @@ class LiveWriter:
             self.optional(model.name, "tab", "", lambda: self.color_tab(sheet, model.tab_color))
         if model.freeze_row:
             self.optional(model.name, "freeze", "", lambda: self.freeze_rows(sheet, model.freeze_row))
+        if model.landscape or model.fit_to_width:
+            # Excel reaches the printer driver for PageSetup: with no printer installed it can
+            # refuse, which must not cost the sheet.
+            self.optional(model.name, "page", "",
+                          lambda: self.set_up_page(sheet, model.landscape, model.fit_to_width))
+
+    @staticmethod
+    def set_up_page(sheet, landscape: bool, fit_to_width: bool) -> None:
+        """Print the sheet as the file writer's pageSetup says: landscape, and one page wide by
+        as many tall as needed. xlwings has no member for it: the worksheet's PageSetup (Excel
+        VBA reference: Orientation xlLandscape; Zoom False so that the FitToPages* apply;
+        FitToPagesTall False: no limit)."""
+        page = sheet.api.PageSetup
+        if landscape:
+            page.Orientation = XL_LANDSCAPE
+        if fit_to_width:
+            page.Zoom = False
+            page.FitToPagesWide = 1
+            page.FitToPagesTall = False
 
     @staticmethod
     def color_tab(sheet, color: str) -> None:

@@ -357,3 +357,5 @@ EXCEL_BOOK_PROTECTED = (
     "工作簿的结构受保护（审阅 → 保护工作簿），无法添加汇总表，本次未写入。"
     "请先取消“保护工作簿”，再点击按钮。"
 )
+# --- issue 12: page setup in the Excel live writer ---
+EXCEL_PAGE_NAME = "“{sheet}”的页面设置（打印方向和缩放）"
