@@ -56,6 +56,7 @@
     nameTaken: "工作簿中已有名为“{sheet}”的工作表，但它不是台账助手生成的。为避免覆盖您的数据，本次没有写入。请先将它改名，再点“一键统计”。",
     busy: "台账助手正在统计，请稍候。",
     chartsSkipped: "以下图表未能生成，已跳过（各汇总表的数据和格式已完整写入，窗格已冻结）：{charts}。\n原因：{error}",
+    pagesSkipped: "以下汇总表的页面设置（横向、缩放为一页宽）未能应用，已跳过（数据和格式已完整写入）：{sheets}。\n常见原因是电脑上没有可用的打印机；添加打印机后再点一次即可。",
     mergesTruncated: "台账中的合并单元格过多，只读取了前 {count} 处；其余合并区域中被合并掉的单元格按空白统计。",
     unexpected: "台账助手出现意外错误：{error}"
   };
@@ -582,7 +583,10 @@
     }
   }
 
-  /** @param {Et.Worksheet} sheet */
+  /**
+   * One summary sheet, whole; returns false when WPS refused its page setup (setUpPage).
+   * @param {Et.Worksheet} sheet @returns {boolean}
+   */
   function writeSheet(sheet, model, marker) {
     try {
       sheet.Names.Add(marker.name, marker.refers_to, false);
@@ -598,6 +602,17 @@
     if (model.tab_color) {
       sheet.Tab.Color = rgbToBgr(model.tab_color);
     }
+    return setUpPage(sheet, model);
+  }
+
+  /**
+   * Print the sheet as the file writer sets it up: landscape, one page wide and as many tall
+   * as needed (Zoom false so that FitToPages* apply; FitToPagesTall false: no limit). WPS asks
+   * the printer driver and can refuse without a printer: that costs only the page setup, and
+   * the user is told (MESSAGES.pagesSkipped), as the Excel add-in does.
+   * @param {Et.Worksheet} sheet @returns {boolean} whether the page was set up
+   */
+  function setUpPage(sheet, model) {
     try {
       var page = sheet.PageSetup;
       page.Orientation = model.landscape ? XL.landscape : XL.portrait;
@@ -606,7 +621,10 @@
         page.FitToPagesWide = 1;
         page.FitToPagesTall = false;
       }
-    } catch (ignored) { /* page setup needs a printer on some systems; it is not essential */ }
+      return true;
+    } catch (refused) {
+      return false;
+    }
   }
 
   /** [[index, size], ...] sorted -> groups of consecutive indexes with the same size. */
@@ -720,9 +738,10 @@
   /**
    * Replace the owned sheets of the open book with the service's answer.
    * options.select: the name of the sheet to show afterwards; options.cell: a cell to select.
-   * Returns the number of sheets written and the charts skipped ({titles, error}).
+   * Returns the number of sheets written, the charts skipped ({titles, error}) and the sheets
+   * whose page setup WPS refused.
    * @param {Et.Application} app
-   * @returns {{sheets: number, skippedCharts: {titles: string[], error: string}}}
+   * @returns {{sheets: number, skippedCharts: {titles: string[], error: string}, skippedPages: string[]}}
    */
   function applyModel(app, answer, options) {
     options = options || {};
@@ -734,6 +753,7 @@
     var alerts = app.DisplayAlerts;
     var screen = app.ScreenUpdating;
     var skipped;
+    var skippedPages = [];
     app.ScreenUpdating = false;
     app.DisplayAlerts = false;
     try {
@@ -754,7 +774,9 @@
         var collection = book.Worksheets;
         var sheet = collection.Add(undefined, collection.Item(collection.Count));
         sheet.Name = model.name;
-        writeSheet(sheet, model, marker);
+        if (!writeSheet(sheet, model, marker)) {
+          skippedPages.push("“" + model.name + "”");
+        }
         return { sheet: sheet, model: model };
       });
       skipped = writeCharts(book, written);
@@ -768,7 +790,7 @@
       app.DisplayAlerts = alerts;
       app.ScreenUpdating = screen;
     }
-    return { sheets: sheets.length, skippedCharts: skipped };
+    return { sheets: sheets.length, skippedCharts: skipped, skippedPages: skippedPages };
   }
 
   // -- the service ----------------------------------------------------------------------
@@ -845,6 +867,9 @@
         notes.push(format(MESSAGES.chartsSkipped, {
           charts: result.skippedCharts.titles.join("、"), error: result.skippedCharts.error
         }));
+      }
+      if (result.skippedPages.length) {
+        notes.push(format(MESSAGES.pagesSkipped, { sheets: result.skippedPages.join("、") }));
       }
       answer.notes = notes;
       try {

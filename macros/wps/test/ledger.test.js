@@ -14,7 +14,7 @@ const path = require("node:path");
 const vm = require("node:vm");
 
 const LedgerAddin = require("../js/ledger.js");
-const { Application, Chart, bgrToHex, parseAddress } = require("./wps_standin.js");
+const { Application, Chart, PageSetup, bgrToHex, parseAddress } = require("./wps_standin.js");
 
 const ADDIN = path.join(__dirname, "..");
 const FIXTURES = process.env.LEDGER_WPS_FIXTURES || path.join(__dirname, "fixtures");
@@ -117,11 +117,15 @@ function assertSheetsMatch(book, expected) {
       `${sheetExpected.name}: row heights`);
     assert.equal(sheet._freeze ? sheet._freeze.row : 0, sheetExpected.freeze_row, `${sheetExpected.name}: frozen rows`);
     assert.equal(sheet._tabColor === null ? null : bgrToHex(sheet._tabColor), sheetExpected.tab_color, `${sheetExpected.name}: tab colour`);
-    assert.equal(sheet._pageSetup.Orientation, sheetExpected.landscape ? 2 : 1, `${sheetExpected.name}: orientation`);
-    // Fit to one page wide, as many tall as needed (the file writer's fitToWidth="1" fitToHeight="0").
-    assert.deepEqual([sheet._pageSetup.Zoom, sheet._pageSetup.FitToPagesWide, sheet._pageSetup.FitToPagesTall],
-      sheetExpected.fit_to_width ? [false, 1, false] : [undefined, undefined, undefined],
-      `${sheetExpected.name}: fit to page width`);
+    if (sheetExpected.page_refused) { // a test made WPS refuse it: nothing of it is set
+      assert.deepEqual(sheet._pageSetup._values, {}, `${sheetExpected.name}: page setup`);
+    } else {
+      assert.equal(sheet._pageSetup.Orientation, sheetExpected.landscape ? 2 : 1, `${sheetExpected.name}: orientation`);
+      // One page wide, as many tall as needed (the file writer's fitToWidth="1" fitToHeight="0").
+      assert.deepEqual([sheet._pageSetup.Zoom, sheet._pageSetup.FitToPagesWide, sheet._pageSetup.FitToPagesTall],
+        sheetExpected.fit_to_width ? [false, 1, false] : [undefined, undefined, undefined],
+        `${sheetExpected.name}: fit to page width`);
+    }
     assert.equal(sheet.Names.Item("_ledger_generated").Visible, false, `${sheetExpected.name}: generated marker`);
     assertChartsMatch(book, sheet, sheetExpected.charts);
   }
@@ -441,6 +445,31 @@ test("a chart that fails is deleted and named; the sheets are complete and the p
   assertSheetsMatch(book, expected); // every cell, format, frozen pane and the other charts
   assert.equal(app.DisplayAlerts, true);
   assert.equal(app.ScreenUpdating, true);
+});
+
+test("a page setup WPS refuses (no printer) is named; the sheets, charts and panes are complete", async () => {
+  const fixture = loadFixture("sample.json");
+  const { app, book } = bookWithLedger(fixture);
+  const descriptor = Object.getOwnPropertyDescriptor(PageSetup.prototype, "Orientation");
+  Object.defineProperty(PageSetup.prototype, "Orientation", {
+    configurable: true,
+    get: descriptor.get,
+    set(value) {
+      if (this._sheet._name === "科室统计") throw new Error("没有安装打印机");
+      descriptor.set.call(this, value);
+    },
+  });
+  let result;
+  try {
+    result = await click(app, "ledgerRefreshButton", serviceStub(fixture, []));
+  } finally {
+    Object.defineProperty(PageSetup.prototype, "Orientation", descriptor);
+  }
+  assert.ok(result.answer, "the click went through");
+  assert.deepEqual(result.alerts, [LedgerAddin.MESSAGES.pagesSkipped.replace("{sheets}", "“科室统计”")]);
+  const expected = JSON.parse(JSON.stringify(fixture.expected));
+  expected.sheets.find((sheet) => sheet.name === "科室统计").page_refused = true;
+  assertSheetsMatch(book, expected); // the other sheets' page setup, every cell, chart and frozen pane
 });
 
 // -- failures ---------------------------------------------------------------------------------

@@ -869,4 +869,4 @@ void [applicationIsDeclared, windowIsDeclared, workbookIsDeclared, sheetsIsDecla
   rangeIsDeclared, hyperlinksIsDeclared, namesIsDeclared, pageSetupIsDeclared, chartIsDeclared, seriesIsDeclared,
   shapeIsDeclared, chartObjectIsDeclared];
 
-module.exports = { Application, Workbook, Worksheet, Range, Chart, parseAddress, addressOf, columnLetter, bgrToHex, typedIn };
+module.exports = { Application, Workbook, Worksheet, Range, Chart, PageSetup, parseAddress, addressOf, columnLetter, bgrToHex, typedIn };
