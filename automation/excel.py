@@ -136,7 +136,7 @@ def _refresh(book, today: dt.date, now: dt.datetime, config: Config, select: str
                                                   total=totals["total"])
     if skipped:
         names = {"chart": messages.EXCEL_CHART_NAME, "freeze": messages.EXCEL_FREEZE_NAME,
-                 "tab": messages.EXCEL_TAB_NAME}
+                 "tab": messages.EXCEL_TAB_NAME, "page": messages.EXCEL_PAGE_NAME}
         parts = "、".join(names[p.kind].format(sheet=p.sheet, title=p.title) for p in skipped)
         app.alert(messages.EXCEL_PARTS_SKIPPED.format(parts=parts, log=log), title=ALERT_TITLE, mode="info")
     return analysis

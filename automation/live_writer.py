@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
+from automation.cell_text import with_text_prefix
 from automation.model import FILLS, STYLES, Area, Block, Chart, SheetModel, SummaryModel, area_address, resolve_style
 
 #: Rows beyond this get no hyperlink in the live writer (each link is one call to Excel).
 LIVE_LINK_LIMIT = 2000
-FORMULA_STARTS = ("=", "+", "-", "@")
+#: XlPageOrientation.xlLandscape.
+XL_LANDSCAPE = 2
 CHART_TYPES = {"bar_stacked": "bar_stacked", "column_stacked": "column_stacked", "pie": "pie",
                "line": "line_markers", "line_percent": "line_markers"}
 LOG = logging.getLogger("automation.live_writer")
@@ -32,8 +33,8 @@ LOG = logging.getLogger("automation.live_writer")
 @dataclass(frozen=True)
 class Skipped:
     """A part the live writer could not make (kind "chart": a chart, with its title;
-    "freeze": the frozen header rows; "tab": the tab colour). Its sheet's cells were written
-    in full all the same."""
+    "freeze": the frozen header rows; "tab": the tab colour; "page": the page setup). Its
+    sheet's cells were written in full all the same."""
 
     sheet: str
     kind: str
@@ -41,25 +42,12 @@ class Skipped:
     error: str
 
 
-#: Text Excel would not keep as text when it is assigned to Range.Value (it parses what it
-#: receives as if typed): numbers (a 编号 such as 001 would lose its zeros), percentages,
-#: dates (2026-3-5, 3/5, 2026年3月5日, 3月5日), times, TRUE/FALSE and error literals.
-RETYPED_TEXT = re.compile(
-    r"\s*(?:[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?"
-    r"|\d{1,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?"
-    r"|(?:\d{2,4}年)?\d{1,2}月(?:\d{1,2}日)?|\d{2,4}年\d{1,2}月"
-    r"|\d{1,2}:\d{2}(?::\d{2})?"
-    r"|true|false|#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A))\s*",
-    re.IGNORECASE,
-)
-
-
 def live_value(value: Any) -> Any:
     """A model value as Excel should receive it. Text that Excel would turn into a formula
-    (DESIGN.md invariant 6) or into a number, date or truth value gets Excel's text prefix
-    (an apostrophe, which Excel does not store as part of the value), so text stays text."""
-    if isinstance(value, str) and (value.startswith(FORMULA_STARTS) or RETYPED_TEXT.fullmatch(value)):
-        return "'" + value
+    (DESIGN.md invariant 6) or into a number, date, truth value or error gets Excel's text
+    prefix (cell_text: the rule the WPS add-in follows too), so text stays text."""
+    if isinstance(value, str):
+        return with_text_prefix(value)
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime(value.year, value.month, value.day)
     return value
@@ -127,6 +115,25 @@ class LiveWriter:
             self.optional(model.name, "tab", "", lambda: self.color_tab(sheet, model.tab_color))
         if model.freeze_row:
             self.optional(model.name, "freeze", "", lambda: self.freeze_rows(sheet, model.freeze_row))
+        if model.landscape or model.fit_to_width:
+            # Excel reaches the printer driver for PageSetup: with no printer installed it can
+            # refuse, which must not cost the sheet.
+            self.optional(model.name, "page", "",
+                          lambda: self.set_up_page(sheet, model.landscape, model.fit_to_width))
+
+    @staticmethod
+    def set_up_page(sheet, landscape: bool, fit_to_width: bool) -> None:
+        """Print the sheet as the file writer's pageSetup says: landscape, and one page wide by
+        as many tall as needed. xlwings has no member for it: the worksheet's PageSetup (Excel
+        VBA reference: Orientation xlLandscape; Zoom False so that the FitToPages* apply;
+        FitToPagesTall False: no limit)."""
+        page = sheet.api.PageSetup
+        if landscape:
+            page.Orientation = XL_LANDSCAPE
+        if fit_to_width:
+            page.Zoom = False
+            page.FitToPagesWide = 1
+            page.FitToPagesTall = False
 
     @staticmethod
     def color_tab(sheet, color: str) -> None:

@@ -450,3 +450,5 @@ MORNING_BAD_TIME = "config.ini [schedule] morning_time 的值“{value}”不是
 CONFIG_BAD_SWITCH = "config.ini [{section}] {key} 的值“{value}”无法识别，请写“是”或“否”。"
 MORNING_NOT_WORKDAY = "{date} 不是工作日，早间刷新不运行。"
 MORNING_TASK = "早间刷新（config.ini [schedule] morning_refresh = 是）另需一个计划任务："
+# --- issue 12: page setup in the Excel live writer ---
+EXCEL_PAGE_NAME = "“{sheet}”的页面设置（打印方向和缩放）"

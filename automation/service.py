@@ -42,6 +42,7 @@ from typing import Any
 
 from automation import __version__
 from automation import messages as m
+from automation.cell_text import needs_text_prefix
 from automation.config import Config
 from automation.model import (
     FILLS,
@@ -386,6 +387,12 @@ def render_block(block: Block) -> dict[str, Any]:
         "fills": {key: {"color": FILLS[key], "bold": resolve_style("text", key).bold and not STYLES["text"].bold}
                   for key in sorted(fills)},
         "links": list(block.links) if block.links else None,
+        # Cells whose text WPS would re-type (as a number, date, truth value, error or formula),
+        # [row offset, column offset] in the block, by cell_text's rule (the Excel writer's);
+        # the add-in writes them with the text prefix. Optional: an add-in meeting an older
+        # service without it falls back to its own rule; an older add-in ignores it.
+        "text_cells": [[row_offset, column_offset] for row_offset, row in enumerate(values)
+                       for column_offset, value in enumerate(row) if needs_text_prefix(value)],
     }
 
 

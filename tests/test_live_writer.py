@@ -18,7 +18,7 @@ from automation.model import FILLS, iter_cells
 from automation.problems import LedgerError
 from automation.summary import build_summary
 from tests.excel_com import xlwings_book
-from tests.excel_com.excel_model import XL_ERROR_NAME, new_excel, put_grid, rgb_of
+from tests.excel_com.excel_model import XL_ERROR_NA, XL_ERROR_NAME, new_excel, put_grid, rgb_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "sample_ledger.xlsx"
@@ -174,6 +174,49 @@ def test_a_freeze_excel_refuses_is_skipped_and_everything_else_is_written(tmp_pa
                                                        / "ledger-assistant-excel.log")
 
 
+def test_every_sheet_is_printed_as_the_file_writer_sets_it_up():
+    """Landscape, one page wide and as many tall as needed (the file writer's pageSetup
+    orientation="landscape" fitToWidth="1" fitToHeight="0"), through the worksheet's PageSetup;
+    a sheet whose model asks for neither keeps Excel's defaults."""
+    from automation.model import Block, SheetModel, SummaryModel
+
+    model, _app, workbook = sample_model_written_live()
+    assert all(sheet.landscape and sheet.fit_to_width for sheet in model.sheets)
+    for sheet_model in model.sheets:
+        assert workbook.Worksheets(sheet_model.name)._page == {
+            "Orientation": 2, "Zoom": False, "FitToPagesWide": 1, "FitToPagesTall": False}, sheet_model.name
+    plain = SheetModel("纵向", [Block(1, 1, [["x"]], ["text"])], landscape=False, fit_to_width=False)
+    wide = SheetModel("纵向一页宽", [Block(1, 1, [["x"]], ["text"])], landscape=False, fit_to_width=True)
+    _app, workbook, book = excel_with([["x"]])
+    assert LiveWriter(book).write(SummaryModel([plain, wide])) == []
+    assert workbook.Worksheets("纵向")._page == {"Orientation": 1, "Zoom": 100, "FitToPagesWide": 1,
+                                                 "FitToPagesTall": 1}
+    assert workbook.Worksheets("纵向一页宽")._page == {"Orientation": 1, "Zoom": False, "FitToPagesWide": 1,
+                                                    "FitToPagesTall": False}
+
+
+def test_a_page_setup_excel_refuses_is_named_and_everything_else_is_written(tmp_path, monkeypatch):
+    """Without a printer Excel can refuse PageSetup: the page setup is guarded like the charts."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    app, workbook, book = excel_with(sample_grid())
+    app._failing.add("Worksheet.PageSetup")
+    analysis = excel.run_refresh(book, TODAY, NOW, Config())
+    model = build_summary(analysis.statistics, Config(), NOW)
+    for sheet_model in model.sheets:
+        sheet = workbook.Worksheets(sheet_model.name)
+        assert len(sheet._charts) == len(sheet_model.charts)
+        for row, column, value, _style, _link in iter_cells(sheet_model):
+            assert sheet._peek(row, column).value == as_excel_holds(value)
+        if sheet_model.freeze_row:
+            assert sheet._view["frozen_at"] == (sheet_model.freeze_row + 1, 1)
+    ((_hwnd, text, _caption, _style),) = _message_boxes()
+    parts = "、".join(messages.EXCEL_PAGE_NAME.format(sheet=sheet.name) for sheet in model.sheets)
+    assert text == messages.EXCEL_PARTS_SKIPPED.format(parts=parts, log=tmp_path / ".ledger-assistant"
+                                                       / "ledger-assistant-excel.log")
+    assert "“统计汇总”的页面设置" in text
+
+
 def _message_boxes():
     from tests.excel_com import win32
 
@@ -254,6 +297,19 @@ def test_text_that_excel_would_retype_stays_text():
     values = {cell.value for cell in workbook.Worksheets(messages.SHEET_OVERDUE)._cells.values()}
     assert {"007", "2026-3-5", "3月5日", "TRUE", "1,234"} <= values
     assert not values & {7.0, True, dt.datetime(2026, 3, 5), 1234.0}
+
+
+def test_error_literals_and_a_leading_apostrophe_stay_text():
+    """#N/A typed in is Excel's error value; a text starting with an apostrophe would lose it
+    (Excel takes it as the text prefix). The shared rule (cell_text) prefixes both."""
+    grid = overdue_grid(2)
+    grid[2][2], grid[3][5] = "#N/A", "'张三"  # 案由 and 承办人 (the linked 编号 is set as link text)
+    app, workbook, book = excel_with(grid)
+    excel.run_refresh(book, TODAY, NOW, Config())
+    sheet = workbook.Worksheets(messages.SHEET_OVERDUE)
+    values = {cell.value for cell in sheet._cells.values()}
+    assert {"#N/A", "'张三"} <= values
+    assert XL_ERROR_NA not in values and "张三" not in values
 
 
 def test_row_fills_follow_urgency():

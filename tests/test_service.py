@@ -460,3 +460,37 @@ def test_ledger_serve_on_a_busy_port_says_so(service, tmp_path):
                           env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert f"端口 {service.port}" in done.stderr
+
+
+# -- text the add-in must keep as text (one rule with the Excel writer) -----------------------------
+def test_a_rendered_block_marks_the_texts_wps_would_retype():
+    """text_cells: [row offset, column offset] of every text WPS would re-type; numbers, dates
+    (sent as serial numbers), empty cells and plain text are not marked."""
+    from automation.model import Block
+    from automation.service import render_block
+
+    block = Block(row=3, column=2, styles=["text", "text", "text"], values=[
+        ["007", "普通文本", 7],
+        ["2026-3-5", None, dt.date(2026, 3, 5)],
+        ["#N/A", "=1+1", "  "],
+        ["TA2026001", "3月5日", "'引号"],
+    ])
+    rendered = render_block(block)
+    assert rendered["text_cells"] == [[0, 0], [1, 0], [2, 0], [2, 1], [3, 1], [3, 2]]
+    assert rendered["values"][1][2] == 46086  # the date travels as its serial number, unmarked
+
+
+def test_the_answer_marks_an_overdue_items_number_that_wps_would_retype(service):
+    """编号 such as 007 or 2026-3-5 in 逾期清单: the answer marks exactly those cells."""
+    header = ["编号", "类别", "案由", "办理类型", "承办科室", "承办人", "分管领导", "交办日期", "办理状态", "答复日期"]
+    numbers = ["007", "2026-3-5", "3月5日", "TRUE", "1,234", "TA0006"]
+    assigned = (dt.date(2026, 1, 5) - dt.date(1899, 12, 30)).days  # 3 months: overdue on 2026-06-28
+    grid = [["测试台账"] + [None] * 9, header]
+    grid += [[number, "政协提案", f"关于第{index}项工作的建议", "主办", "办公室", "张三", "王局长", assigned, "办理中", None]
+             for index, number in enumerate(numbers)]
+    status, _, answer = summary(service, {"sheet": "台账", "values": grid, "today": TODAY})
+    assert status == 200, answer
+    overdue = next(sheet for sheet in answer["sheets"] if sheet["name"] == "逾期清单")
+    items = next(block for block in overdue["blocks"] if block["links"])
+    assert [row[0] for row in items["values"]] == numbers
+    assert [cell for cell in items["text_cells"] if cell[1] == 0] == [[0, 0], [1, 0], [2, 0], [3, 0], [4, 0]]

@@ -3,10 +3,10 @@
 Member names are those of Excel's VBA object model reference (learn.microsoft.com/office/vba/
 api/overview/excel/object-model): Application, Workbooks/Workbook, Worksheets/Worksheet,
 Range, Font, Interior, Hyperlinks/Hyperlink, ChartObjects/ChartObject, Chart, ChartTitle,
-Windows/Window. Only members the assistant or xlwings' code paths reach are present; any
-other name raises AttributeError, as pywin32's dynamic dispatch does for a name Excel does not
-know (and ``_oleobj_.GetIDsOfNames`` raises DISP_E_UNKNOWNNAME), so a misspelled or
-non-existent ``.api.X`` fails a test instead of passing it.
+Windows/Window, PageSetup. Only members the assistant or xlwings' code paths reach are
+present; any other name raises AttributeError, as pywin32's dynamic dispatch does for a name
+Excel does not know (and ``_oleobj_.GetIDsOfNames`` raises DISP_E_UNKNOWNNAME), so a
+misspelled or non-existent ``.api.X`` fails a test instead of passing it.
 
 Behaviour follows Excel where the assistant depends on it:
 * ``Range.Value`` returns a scalar for one cell and a tuple of row tuples otherwise; numbers
@@ -14,8 +14,9 @@ Behaviour follows Excel where the assistant depends on it:
 * assigning a string is read as if typed: a leading apostrophe makes text (and is not
   stored), ``=...`` (and ``+``/``-``/``@`` followed by non-numbers) becomes a formula,
   numbers (also with thousands separators: 007 becomes 7), percentages, dates (2026-3-5,
-  3/5, 2026年3月5日) and TRUE/FALSE become numbers, dates and truth values unless the
-  format is ``@`` (a subset of what Excel recognises: enough to catch text that is not kept);
+  3/5, 2026年3月5日), TRUE/FALSE and error literals (#N/A) become numbers, dates, truth values
+  and errors unless the format is ``@`` (a subset of what Excel recognises: enough to catch
+  text that is not kept);
   assigning "" empties the cell;
 * merging keeps only the upper-left value (and would ask the user, with DisplayAlerts on,
   when other cells hold values: recorded in ``Application._dialogs``);
@@ -46,6 +47,10 @@ XL_SHEET_VISIBLE = -1
 XL_CALCULATION_AUTOMATIC = -4105
 XL_ERROR_NAME = -2146826259
 XL_ERROR_NA = -2146826246
+XL_PORTRAIT, XL_LANDSCAPE = 1, 2  # XlPageOrientation
+#: Error literals typed into a cell become the error values (as Range.Value gives them).
+ERROR_LITERALS = {"#NULL!": -2146826288, "#DIV/0!": -2146826281, "#VALUE!": -2146826273, "#REF!": -2146826265,
+                  "#NAME?": XL_ERROR_NAME, "#NUM!": -2146826252, "#N/A": XL_ERROR_NA}
 STANDARD_WIDTH = 8.43  # characters, Calibri 11
 STANDARD_HEIGHT = 15.0  # points
 DATE_FORMAT = "yyyy/m/d"
@@ -201,6 +206,8 @@ def typed_value(value: Any, number_format: str) -> tuple[Any, str | None, str, s
     if number_format == "@":
         return value, None, number_format, ""
     text = value.strip()
+    if text.upper() in ERROR_LITERALS:
+        return ERROR_LITERALS[text.upper()], None, number_format, ""
     if text.upper() in ("TRUE", "FALSE"):
         return text.upper() == "TRUE", None, number_format, ""
     if NUMBER.fullmatch(text.replace(",", "")) and not text.startswith(","):
@@ -484,6 +491,8 @@ class Worksheet(CDispatch):
         self._tab_color: int | None = None
         self._view = {"SplitRow": 0, "SplitColumn": 0, "ScrollRow": 1, "ScrollColumn": 1,
                       "FreezePanes": False, "frozen_at": None, "DisplayGridlines": True}
+        # A new sheet's page setup in Excel: portrait, 100 %, FitToPages* 1 (ignored while Zoom is a number).
+        self._page = {"Orientation": XL_PORTRAIT, "Zoom": 100, "FitToPagesWide": 1, "FitToPagesTall": 1}
 
     # --- state helpers for tests and the loader
     def _cell(self, row: int, column: int) -> Cell:
@@ -606,6 +615,10 @@ class Worksheet(CDispatch):
     def Tab(self):  # noqa: N802
         return Tab(self)
 
+    @property
+    def PageSetup(self):  # noqa: N802
+        return PageSetup(self)
+
     def ChartObjects(self, Index=None):  # noqa: N802,N803
         objects = ChartObjects(self)
         return objects if Index is None else ChartObjects.Item(objects, Index)
@@ -629,6 +642,54 @@ class Tab(CDispatch):
     @property
     def ColorIndex(self):  # noqa: N802
         return XL_COLOR_INDEX_NONE if self._sheet._tab_color is None else 1
+
+
+class PageSetup(CDispatch):
+    """A worksheet's PageSetup (VBA reference: PageSetup object). Orientation is an
+    XlPageOrientation; Zoom is a percentage from 10 to 400, or False so that FitToPagesWide /
+    FitToPagesTall apply; each of those is a number of pages, or False for "no limit". Excel
+    refuses other values with run-time error 1004."""
+
+    def __init__(self, sheet: "Worksheet"):
+        self._app = sheet._app
+        self._sheet = sheet
+
+    def _store(self, name: str, value, valid: bool) -> None:
+        if not valid:
+            raise win32.excel_error(f"不能设置 PageSetup 类的 {name} 属性")
+        self._sheet._page[name] = value
+
+    @property
+    def Orientation(self):  # noqa: N802
+        return self._sheet._page["Orientation"]
+
+    @Orientation.setter
+    def Orientation(self, value):  # noqa: N802
+        self._store("Orientation", value, value in (XL_PORTRAIT, XL_LANDSCAPE))
+
+    @property
+    def Zoom(self):  # noqa: N802
+        return self._sheet._page["Zoom"]
+
+    @Zoom.setter
+    def Zoom(self, value):  # noqa: N802
+        self._store("Zoom", value, value is False or (type(value) is int and 10 <= value <= 400))
+
+    @property
+    def FitToPagesWide(self):  # noqa: N802
+        return self._sheet._page["FitToPagesWide"]
+
+    @FitToPagesWide.setter
+    def FitToPagesWide(self, value):  # noqa: N802
+        self._store("FitToPagesWide", value, value is False or (type(value) is int and 1 <= value <= 32767))
+
+    @property
+    def FitToPagesTall(self):  # noqa: N802
+        return self._sheet._page["FitToPagesTall"]
+
+    @FitToPagesTall.setter
+    def FitToPagesTall(self, value):  # noqa: N802
+        self._store("FitToPagesTall", value, value is False or (type(value) is int and 1 <= value <= 32767))
 
 
 # --------------------------------------------------------------------------- ranges

@@ -56,6 +56,7 @@
     nameTaken: "工作簿中已有名为“{sheet}”的工作表，但它不是台账助手生成的。为避免覆盖您的数据，本次没有写入。请先将它改名，再点“一键统计”。",
     busy: "台账助手正在统计，请稍候。",
     chartsSkipped: "以下图表未能生成，已跳过（各汇总表的数据和格式已完整写入，窗格已冻结）：{charts}。\n原因：{error}",
+    pagesSkipped: "以下汇总表的页面设置（横向、缩放为一页宽）未能应用，已跳过（数据和格式已完整写入）：{sheets}。\n常见原因是电脑上没有可用的打印机；添加打印机后再点一次即可。",
     mergesTruncated: "台账中的合并单元格过多，只读取了前 {count} 处；其余合并区域中被合并掉的单元格按空白统计。",
     unexpected: "台账助手出现意外错误：{error}"
   };
@@ -153,6 +154,8 @@
    * Whether a text must be written with Excel's text prefix (an apostrophe) to stay text:
    * a leading = + - @ would make a formula (DESIGN.md invariant 6), and text that looks
    * like a number, a date, a time, a percentage or a logical value would be converted.
+   * Only for an answer without "text_cells" (an older service): the service marks the cells
+   * by automation/cell_text.py, the rule the Excel writer follows, which covers all of these.
    */
   function needsTextPrefix(text) {
     if (text === "") {
@@ -169,15 +172,42 @@
       /^[$¥￥()0-9０-９\s.,，:：\/%\-+eE年月日时分秒点号]*$/.test(trimmed);
   }
 
-  /** A value of the service's answer as it is assigned to Range.Value2. */
-  function toCellValue(value) {
+  /**
+   * A value of the service's answer as it is assigned to Range.Value2; `prefixed` says whether
+   * a text gets the text prefix (left out: the add-in's own rule, needsTextPrefix).
+   * @param {*} value @param {boolean} [prefixed]
+   */
+  function toCellValue(value, prefixed) {
     if (value === null || value === undefined) {
       return null;
     }
-    if (typeof value === "string" && needsTextPrefix(value)) {
+    if (prefixed === undefined) {
+      prefixed = typeof value === "string" && needsTextPrefix(value);
+    }
+    if (typeof value === "string" && prefixed) {
       return "'" + value;
     }
     return value;
+  }
+
+  /**
+   * Which cells of a block are written with the text prefix: those the service lists in
+   * "text_cells" ([row offset, column offset]: the one rule shared with the Excel writer),
+   * or, from an older service without the list, the texts the add-in's own rule picks.
+   * @returns {function(number, number): boolean}
+   */
+  function textPrefixed(block) {
+    if (Array.isArray(block.text_cells)) {
+      var marked = {};
+      block.text_cells.forEach(function (cell) { marked[cell[0] + "," + cell[1]] = true; });
+      return function (row, column) {
+        return marked[row + "," + column] === true && typeof block.values[row][column] === "string";
+      };
+    }
+    return function (row, column) {
+      var value = block.values[row][column];
+      return typeof value === "string" && needsTextPrefix(value);
+    };
   }
 
   /** UsedRange.Value2 as a list of rows (a single cell comes as a scalar). */
@@ -513,7 +543,10 @@
     }
     var width = block.formats.length;
     var lastRow = block.row + height - 1;
-    sheet.Range(block.range).Value2 = block.values.map(function (row) { return row.map(toCellValue); });
+    var prefixed = textPrefixed(block);
+    sheet.Range(block.range).Value2 = block.values.map(function (row, rowOffset) {
+      return row.map(function (value, columnOffset) { return toCellValue(value, prefixed(rowOffset, columnOffset)); });
+    });
     if (block.links) {
       for (var offset = 0; offset < block.links.length && offset < height; offset++) {
         var target = block.links[offset];
@@ -523,9 +556,9 @@
         var shown = block.values[offset][0];
         var text = shown === null || shown === undefined ? "" : String(shown);
         var anchor = sheet.Range(cellAddress(block.row + offset, block.column));
-        if (text && !needsTextPrefix(text)) {
+        if (text && typeof shown === "string" && !prefixed(offset, 0)) {
           sheet.Hyperlinks.Add(anchor, "", target, target, text);
-        } else { // keep the text written through Value2 (with its text prefix)
+        } else { // keep what Value2 wrote: a number, or a text with its text prefix
           sheet.Hyperlinks.Add(anchor, "", target, target);
         }
       }
@@ -550,7 +583,10 @@
     }
   }
 
-  /** @param {Et.Worksheet} sheet */
+  /**
+   * One summary sheet, whole; returns false when WPS refused its page setup (setUpPage).
+   * @param {Et.Worksheet} sheet @returns {boolean}
+   */
   function writeSheet(sheet, model, marker) {
     try {
       sheet.Names.Add(marker.name, marker.refers_to, false);
@@ -566,6 +602,17 @@
     if (model.tab_color) {
       sheet.Tab.Color = rgbToBgr(model.tab_color);
     }
+    return setUpPage(sheet, model);
+  }
+
+  /**
+   * Print the sheet as the file writer sets it up: landscape, one page wide and as many tall
+   * as needed (Zoom false so that FitToPages* apply; FitToPagesTall false: no limit). WPS asks
+   * the printer driver and can refuse without a printer: that costs only the page setup, and
+   * the user is told (MESSAGES.pagesSkipped), as the Excel add-in does.
+   * @param {Et.Worksheet} sheet @returns {boolean} whether the page was set up
+   */
+  function setUpPage(sheet, model) {
     try {
       var page = sheet.PageSetup;
       page.Orientation = model.landscape ? XL.landscape : XL.portrait;
@@ -574,7 +621,10 @@
         page.FitToPagesWide = 1;
         page.FitToPagesTall = false;
       }
-    } catch (ignored) { /* page setup needs a printer on some systems; it is not essential */ }
+      return true;
+    } catch (refused) {
+      return false;
+    }
   }
 
   /** [[index, size], ...] sorted -> groups of consecutive indexes with the same size. */
@@ -688,9 +738,10 @@
   /**
    * Replace the owned sheets of the open book with the service's answer.
    * options.select: the name of the sheet to show afterwards; options.cell: a cell to select.
-   * Returns the number of sheets written and the charts skipped ({titles, error}).
+   * Returns the number of sheets written, the charts skipped ({titles, error}) and the sheets
+   * whose page setup WPS refused.
    * @param {Et.Application} app
-   * @returns {{sheets: number, skippedCharts: {titles: string[], error: string}}}
+   * @returns {{sheets: number, skippedCharts: {titles: string[], error: string}, skippedPages: string[]}}
    */
   function applyModel(app, answer, options) {
     options = options || {};
@@ -702,6 +753,7 @@
     var alerts = app.DisplayAlerts;
     var screen = app.ScreenUpdating;
     var skipped;
+    var skippedPages = [];
     app.ScreenUpdating = false;
     app.DisplayAlerts = false;
     try {
@@ -722,7 +774,9 @@
         var collection = book.Worksheets;
         var sheet = collection.Add(undefined, collection.Item(collection.Count));
         sheet.Name = model.name;
-        writeSheet(sheet, model, marker);
+        if (!writeSheet(sheet, model, marker)) {
+          skippedPages.push("“" + model.name + "”");
+        }
         return { sheet: sheet, model: model };
       });
       skipped = writeCharts(book, written);
@@ -736,7 +790,7 @@
       app.DisplayAlerts = alerts;
       app.ScreenUpdating = screen;
     }
-    return { sheets: sheets.length, skippedCharts: skipped };
+    return { sheets: sheets.length, skippedCharts: skipped, skippedPages: skippedPages };
   }
 
   // -- the service ----------------------------------------------------------------------
@@ -813,6 +867,9 @@
         notes.push(format(MESSAGES.chartsSkipped, {
           charts: result.skippedCharts.titles.join("、"), error: result.skippedCharts.error
         }));
+      }
+      if (result.skippedPages.length) {
+        notes.push(format(MESSAGES.pagesSkipped, { sheets: result.skippedPages.join("、") }));
       }
       answer.notes = notes;
       try {

@@ -14,7 +14,7 @@ const path = require("node:path");
 const vm = require("node:vm");
 
 const LedgerAddin = require("../js/ledger.js");
-const { Application, Chart, bgrToHex, parseAddress } = require("./wps_standin.js");
+const { Application, Chart, PageSetup, bgrToHex, parseAddress } = require("./wps_standin.js");
 
 const ADDIN = path.join(__dirname, "..");
 const FIXTURES = process.env.LEDGER_WPS_FIXTURES || path.join(__dirname, "fixtures");
@@ -117,7 +117,15 @@ function assertSheetsMatch(book, expected) {
       `${sheetExpected.name}: row heights`);
     assert.equal(sheet._freeze ? sheet._freeze.row : 0, sheetExpected.freeze_row, `${sheetExpected.name}: frozen rows`);
     assert.equal(sheet._tabColor === null ? null : bgrToHex(sheet._tabColor), sheetExpected.tab_color, `${sheetExpected.name}: tab colour`);
-    assert.equal(sheet._pageSetup.Orientation, sheetExpected.landscape ? 2 : 1, `${sheetExpected.name}: orientation`);
+    if (sheetExpected.page_refused) { // a test made WPS refuse it: nothing of it is set
+      assert.deepEqual(sheet._pageSetup._values, {}, `${sheetExpected.name}: page setup`);
+    } else {
+      assert.equal(sheet._pageSetup.Orientation, sheetExpected.landscape ? 2 : 1, `${sheetExpected.name}: orientation`);
+      // One page wide, as many tall as needed (the file writer's fitToWidth="1" fitToHeight="0").
+      assert.deepEqual([sheet._pageSetup.Zoom, sheet._pageSetup.FitToPagesWide, sheet._pageSetup.FitToPagesTall],
+        sheetExpected.fit_to_width ? [false, 1, false] : [undefined, undefined, undefined],
+        `${sheetExpected.name}: fit to page width`);
+    }
     assert.equal(sheet.Names.Item("_ledger_generated").Visible, false, `${sheetExpected.name}: generated marker`);
     assertChartsMatch(book, sheet, sheetExpected.charts);
   }
@@ -371,6 +379,44 @@ test("text that looks like a formula, a number or a date stays text", () => {
   });
 });
 
+test("the cells the service marks in text_cells are written with the text prefix, and only those", () => {
+  // The add-in's own rule misses some of these ("#N/A" would become an error value, "(12)" the
+  // number -12, "'引号" would lose its apostrophe); the service's marks (automation/cell_text.py,
+  // the Excel writer's rule) cover them. Row 6 is a number, row 7 a text nothing would re-type.
+  const app = new Application();
+  const book = app._newWorkbook();
+  book._addSheet("台账", [["编号"]]);
+  const values = [["#N/A", "007"], ["1,234", "2026-3-5"], ["(12)", "12:30"], ["'引号", "TRUE"], ["$5", "=1+1"],
+    [12, "１２"], ["普通文本", "TA001"]];
+  const marked = [[0, 0], [0, 1], [1, 0], [1, 1], [2, 0], [2, 1], [3, 0], [3, 1], [4, 0], [4, 1], [5, 1]];
+  const format = { number_format: "General", bold: false, italic: false, underline: false, font_size: 11,
+    font_color: null, fill: null, wrap: false, horizontal: "general", vertical: "center", border: false,
+    border_color: null };
+  const sheet = {
+    name: "数据问题", tab_color: null, freeze_row: 0, landscape: false, fit_to_width: false,
+    column_widths: [], row_heights: [], merges: [], charts: [],
+    blocks: [{
+      row: 2, column: 3, range: "C2:D8", values, styles: ["text", "text"], formats: [format, format],
+      row_fills: null, fills: {}, links: values.map(() => "'台账'!A1"), text_cells: marked,
+    }],
+  };
+  LedgerAddin.applyModel(app, [sheet], {});
+  const written = book.Worksheets.Item("数据问题");
+  values.forEach((row, r) => row.forEach((value, c) => {
+    const cell = written._cell(2 + r, 3 + c, false);
+    const where = `row ${r + 1}, column ${c + 1} (${value})`;
+    assert.equal(cell.value, value, where);
+    assert.equal(cell.formula, null, where);
+    assert.equal(cell.prefixed, marked.some(([mr, mc]) => mr === r && mc === c), `${where}: text prefix`);
+  }));
+  // The linked first column keeps what Value2 wrote: no TextToDisplay over a prefixed text or a number.
+  assert.equal(written._cell(8, 3, false).hyperlink.subAddress, "'台账'!A1");
+  assert.equal(written._cell(7, 3, false).value, 12);
+  // Page setup as the model says: portrait, no fitting.
+  assert.equal(written._pageSetup.Orientation, 1);
+  assert.equal(written._pageSetup.FitToPagesWide, undefined);
+});
+
 test("a chart that fails is deleted and named; the sheets are complete and the panes frozen", async () => {
   const fixture = loadFixture("sample.json");
   const { app, book } = bookWithLedger(fixture);
@@ -399,6 +445,31 @@ test("a chart that fails is deleted and named; the sheets are complete and the p
   assertSheetsMatch(book, expected); // every cell, format, frozen pane and the other charts
   assert.equal(app.DisplayAlerts, true);
   assert.equal(app.ScreenUpdating, true);
+});
+
+test("a page setup WPS refuses (no printer) is named; the sheets, charts and panes are complete", async () => {
+  const fixture = loadFixture("sample.json");
+  const { app, book } = bookWithLedger(fixture);
+  const descriptor = Object.getOwnPropertyDescriptor(PageSetup.prototype, "Orientation");
+  Object.defineProperty(PageSetup.prototype, "Orientation", {
+    configurable: true,
+    get: descriptor.get,
+    set(value) {
+      if (this._sheet._name === "科室统计") throw new Error("没有安装打印机");
+      descriptor.set.call(this, value);
+    },
+  });
+  let result;
+  try {
+    result = await click(app, "ledgerRefreshButton", serviceStub(fixture, []));
+  } finally {
+    Object.defineProperty(PageSetup.prototype, "Orientation", descriptor);
+  }
+  assert.ok(result.answer, "the click went through");
+  assert.deepEqual(result.alerts, [LedgerAddin.MESSAGES.pagesSkipped.replace("{sheets}", "“科室统计”")]);
+  const expected = JSON.parse(JSON.stringify(fixture.expected));
+  expected.sheets.find((sheet) => sheet.name === "科室统计").page_refused = true;
+  assertSheetsMatch(book, expected); // the other sheets' page setup, every cell, chart and frozen pane
 });
 
 // -- failures ---------------------------------------------------------------------------------

@@ -150,6 +150,7 @@ def expected_sheets(model_sheets) -> list[dict[str, Any]]:
             "freeze_row": sheet.freeze_row,
             "tab_color": sheet.tab_color,
             "landscape": sheet.landscape,
+            "fit_to_width": sheet.fit_to_width,
             "charts": [render_chart(chart) for chart in sheet.charts],
         })
     return {"styles": styles, "sheets": result}

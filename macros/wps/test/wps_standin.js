@@ -5,8 +5,9 @@
  *
  * Followed behaviours that matter to the add-in:
  * - Range(...).Value2 takes a 2-D array of the range's exact shape (rows of columns); text is
- *   typed in like a user's entry: "=..." becomes a formula, "001" or "2024-03-05" a number or
- *   a date, unless it starts with the text prefix "'" (kept out of the value);
+ *   typed in like a user's entry: "=..." becomes a formula, "001", "1,234", "(12)", "12:30" or
+ *   "2024-03-05" a number, a time or a date, "#N/A" an error value, unless it starts with the
+ *   text prefix "'" (kept out of the value: Kingsoft's Range.PrefixCharacter);
  * - colours (Interior.Color, Font.Color, Tab.Color, ...ForeColor.RGB) are BGR integers;
  * - Sheet.Delete() with Application.DisplayAlerts = true would stop at a confirmation
  *   dialog: the stand-in throws;
@@ -94,6 +95,12 @@ function bgrToHex(bgr) {
   return [r, g, b].map((v) => v.toString(16).padStart(2, "0")).join("").toUpperCase();
 }
 
+/** Excel's (and WPS's) error values as Value2 gives them, by the literal typed in. */
+const ERRORS = {
+  "#NULL!": -2146826288, "#DIV/0!": -2146826281, "#VALUE!": -2146826273, "#REF!": -2146826265,
+  "#NAME?": -2146826259, "#NUM!": -2146826252, "#N/A": -2146826246,
+};
+
 /** What a cell holds after a value is typed into it through Value2. */
 function typedIn(value) {
   if (value === null || value === undefined || value === "") return undefined;
@@ -104,14 +111,27 @@ function typedIn(value) {
   if (typeof value === "boolean") return { value };
   if (typeof value !== "string") throw new Error(`stand-in: Value2 cannot take ${typeof value}`);
   if (value.startsWith("'")) return { value: value.slice(1), prefixed: true };
+  let match;
   if (/^[=]/.test(value) || (/^[+\-@]/.test(value) && value.length > 1 && !/^[+\-]?\d/.test(value))) {
     return { formula: value, value: "#FORMULA" };
   }
   const trimmed = value.trim();
+  // Error literals are typed in as the error values (Value2 gives their codes).
+  const error = ERRORS[trimmed.toUpperCase()];
+  if (error !== undefined) return { value: error, converted: "error" };
+  // Thousands separators, currency signs and accounting brackets are dropped: "1,234" is 1234,
+  // "(12)" is -12, "¥12" is 12.
+  const money = /^([$¥￥]?)\(([$¥￥]?)(\d[\d,]*\.?\d*)\)$|^[$¥￥]?(\d[\d,]*\.?\d*)$/.exec(trimmed);
+  if (money && /\d,|[$¥￥(]/.test(trimmed)) {
+    const digits = (money[3] || money[4]).replace(/,/g, "");
+    return { value: money[3] ? -Number(digits) : Number(digits), converted: "number" };
+  }
+  match = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(trimmed);
+  if (match) return { value: (+match[1] * 3600 + +match[2] * 60 + +(match[3] || 0)) / 86400, converted: "time" };
   if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(trimmed)) return { value: Number(trimmed) };
   if (/^[+-]?(\d+\.?\d*|\.\d+)%$/.test(trimmed)) return { value: Number(trimmed.slice(0, -1)) / 100 };
   if (/^(true|false)$/i.test(trimmed)) return { value: trimmed.toLowerCase() === "true" };
-  let match = /^(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?$/.exec(trimmed);
+  match = /^(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?$/.exec(trimmed);
   if (match) {
     const serial = (Date.UTC(+match[1], +match[2] - 1, +match[3]) - EPOCH) / 86400000;
     if (+match[2] <= 12 && +match[3] <= 31) return { value: serial, converted: "date" };
@@ -849,4 +869,4 @@ void [applicationIsDeclared, windowIsDeclared, workbookIsDeclared, sheetsIsDecla
   rangeIsDeclared, hyperlinksIsDeclared, namesIsDeclared, pageSetupIsDeclared, chartIsDeclared, seriesIsDeclared,
   shapeIsDeclared, chartObjectIsDeclared];
 
-module.exports = { Application, Workbook, Worksheet, Range, Chart, parseAddress, addressOf, columnLetter, bgrToHex, typedIn };
+module.exports = { Application, Workbook, Worksheet, Range, Chart, PageSetup, parseAddress, addressOf, columnLetter, bgrToHex, typedIn };
