@@ -147,14 +147,21 @@ class Statistics:
             "overdue_items": [_item_json(item, "days_overdue") for item in self.overdue_items],
             "due_soon_items": [_item_json(item, "days_left") for item in self.due_soon_items],
             "problems": [problem.to_json() for problem in self.problems],
+            # Over several units' files only (automation.units): the figures of each unit.
+            **({"by_unit": self.groups["unit"]} if "unit" in self.groups else {}),
+            # Only when there is something to say (e.g. other sheets match too): no key otherwise.
+            **({"warnings": list(self.warnings)} if self.warnings else {}),
         }
 
 
 def _item_json(item: FlaggedItem, days_key: str) -> dict[str, Any]:
-    return {
+    result = {
         "id": item.id, "title": item.title, "section": item.section, "handler": item.handler,
         "leader": item.leader, "deadline": item.deadline.isoformat(), days_key: item.days, "row": item.excel_row,
     }
+    if item.file:  # several units' files counted as one
+        result.update(unit=item.unit, file=item.file, sheet=item.sheet)
+    return result
 
 
 def group_label(value: Any) -> str:
@@ -183,7 +190,7 @@ def compute(classified: Classified, config: Config) -> Statistics:
         {
             "id": row.id, "title": row.title, "proposer": row.proposer, "section": row.section, "kind": row.kind,
             "handler": row.handler, "status": _status_text(row), "deadline": row.deadline_effective,
-            "replied": row.replied, "row": int(row.excel_row),
+            "replied": row.replied, "row": int(row.excel_row), "sheet": getattr(row, "sheet", classified.ledger.sheet),
         }
         for row in key_rows.itertuples(index=False)
     ]
