@@ -2,7 +2,8 @@
 
 Heavy modules (pandas, calamine, openpyxl) are imported inside the commands, so that
 `ledger --help` starts instantly. Every failure reaches the user as one Chinese message and an
-exit code (2: bad input, 3: workbook open in Excel, 1: unexpected, details in the log).
+exit code (2: bad input, 3: workbook open in Excel, 4: several ledgers counted but some files
+left out, 1: unexpected, details in the log).
 """
 
 from __future__ import annotations
@@ -78,6 +79,11 @@ def _log_exception() -> Path:
     return log_path
 
 
+def _many(ledgers: tuple[Path, ...]) -> bool:
+    """Several files or a folder: counted as one, by unit (automation.units)."""
+    return len(ledgers) != 1 or ledgers[0].is_dir()
+
+
 def load(ledger: Path, config_path: Path | None, today_text: str | None):
     """Config, date and the full analysis of a ledger file."""
     from automation.analysis import analyse_file
@@ -95,26 +101,37 @@ def main():
 
 
 @main.command()
-@click.argument("ledger", type=click.Path(path_type=Path))
+@click.argument("ledger", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_today_option
 @_config_option
 @friendly_errors
-def check(ledger: Path, today: str | None, config_path: Path | None):
-    """列出逾期、即将到期事项和数据问题（按科室分组）。"""
+def check(ledger: tuple[Path, ...], today: str | None, config_path: Path | None):
+    """列出逾期、即将到期事项和数据问题（按科室分组）。可给多个文件或文件夹：按承办单位汇总（见 README“汇总多个单位的台账”；有文件未计入时退出码 4）。"""
     from automation.text_output import check_text
+
+    if _many(ledger):
+        from automation import district_commands
+
+        sys.exit(district_commands.check(list(ledger), parse_today(today), config_path))
+    ledger = ledger[0]
 
     config, as_of, analysis = load(ledger, config_path, today)
     click.echo(check_text(analysis, config))
 
 
 @main.command()
-@click.argument("ledger", type=click.Path(path_type=Path))
+@click.argument("ledger", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_today_option
 @_config_option
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON（机器可读）。Print the JSON contract.")
 @friendly_errors
-def stats(ledger: Path, today: str | None, config_path: Path | None, as_json: bool):
-    """计算办结率、按时办结率、满意率等统计数字。"""
+def stats(ledger: tuple[Path, ...], today: str | None, config_path: Path | None, as_json: bool):
+    """计算办结率、按时办结率、满意率等统计数字。可给多个文件或文件夹：合计并按承办单位统计（有文件未计入时退出码 4）。"""
+    if _many(ledger):
+        from automation import district_commands
+
+        sys.exit(district_commands.stats(list(ledger), parse_today(today), config_path, as_json))
+    ledger = ledger[0]
     config, as_of, analysis = load(ledger, config_path, today)
     if as_json:
         click.echo(json.dumps(analysis.statistics.to_json(), ensure_ascii=False))
@@ -166,14 +183,19 @@ def sample(output: Path, config_path: Path | None):
 
 
 @main.command()
-@click.argument("ledger", type=click.Path(path_type=Path))
+@click.argument("ledger", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_today_option
 @_config_option
 @click.option("--output", type=click.Path(path_type=Path), default=None,
               help="把结果写到另一个文件（原台账不动）。Write into a copy instead.")
 @friendly_errors
-def refresh(ledger: Path, today: str | None, config_path: Path | None, output: Path | None):
-    """刷新工作簿中的汇总表（统计汇总、科室统计、逾期清单、即将到期、数据问题）。"""
+def refresh(ledger: tuple[Path, ...], today: str | None, config_path: Path | None, output: Path | None):
+    """刷新工作簿中的汇总表（统计汇总、科室统计、逾期清单、即将到期、数据问题）。多个文件或文件夹：用 --output 写一个新的汇总工作簿（另含单位统计、单位问题；有文件未计入时退出码 4）。"""
+    if _many(ledger):
+        from automation import district_commands
+
+        sys.exit(district_commands.refresh(list(ledger), parse_today(today), config_path, output, dt.datetime.now()))
+    ledger = ledger[0]
     from automation.config import load_config
     from automation.refresh import refresh_workbook
 
@@ -341,7 +363,7 @@ def schedule_install(ledger: Path, config_path: Path | None, time_text: str, wee
 
 
 @main.command()
-@click.argument("ledger", type=click.Path(path_type=Path))
+@click.argument("ledger", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_today_option
 @_config_option
 @click.option("--year", type=int, default=None, metavar="YYYY",
@@ -351,9 +373,14 @@ def schedule_install(ledger: Path, config_path: Path | None, time_text: str, wee
 @click.option("--format", "fmt", type=click.Choice(["docx", "md"], case_sensitive=False), default=None,
               help="docx（Word，默认）或 md（Markdown，进度图另存为 PNG）。Default: from the file name.")
 @friendly_errors
-def report(ledger: Path, today: str | None, config_path: Path | None, year: int | None, output: Path | None,
-           fmt: str | None):
-    """生成办理工作情况汇报草稿（Word 或 Markdown），数字和清单取自台账。"""
+def report(ledger: tuple[Path, ...], today: str | None, config_path: Path | None, year: int | None,
+           output: Path | None, fmt: str | None):
+    """生成办理工作情况汇报草稿（Word 或 Markdown），数字和清单取自台账。多个文件或文件夹：起草汇总各承办单位的版本（有文件未计入时退出码 4）。"""
+    if _many(ledger):
+        from automation import district_commands
+
+        sys.exit(district_commands.report(list(ledger), parse_today(today), config_path, year, output, fmt))
+    ledger = ledger[0]
     from automation.config import load_config
     from automation.report import analyse_for_report, write_report
 
