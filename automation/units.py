@@ -129,13 +129,16 @@ def read_unit(job: UnitJob) -> UnitPart:
 
 
 def _read_unit(job: UnitJob, part: UnitPart) -> UnitPart:
+    """Read and classify one file, and keep only what the district needs: the count columns
+    summed per group (numpy, no per-group pandas objects: a unit's ledger is small and pandas'
+    fixed costs per call would dominate), the flagged and key items, the problems."""
     import numpy as np
     import pandas as pd
 
-    from automation.analysis import analyse
     from automation.distinct import map_distinct
     from automation.ledger import read_ledger
-    from automation.sheets import GENERATED_SHEETS
+    from automation.rules import classify, flagged_items
+    from automation.sheets import other_sheets_note
     from automation.stats import count_columns, group_label
 
     config = load_config(job.config_path) if job.config_path else Config()
@@ -148,15 +151,15 @@ def _read_unit(job: UnitJob, part: UnitPart) -> UnitPart:
         part.error = messages.UNIT_SKIPPED_SUMMARY.format(file=job.path.name)
         return part
     ledger = read_ledger(data, unit_reading_config(config), job.today, display_name=job.path.name)
+    del data
     if job.year is not None:
         from automation.report import filter_year, year_filter_counts
 
         selection = year_filter_counts(ledger, job.year)
         part.year_kept, part.year_dropped = selection.kept, selection.dropped
         ledger = filter_year(ledger, job.year)
-    analysis = analyse(ledger, config, job.today)
-    statistics = analysis.statistics
-    items = analysis.classified.items
+    classified = classify(ledger, config, job.today)
+    items = classified.items
     default_unit = config.unit or job.path.stem
     part.unit = default_unit
     part.sheets = ledger.sheet
@@ -166,29 +169,48 @@ def _read_unit(job: UnitJob, part: UnitPart) -> UnitPart:
     raw_units = items["unit"].tolist() if "unit" in items else [None] * len(items)
     units = map_distinct(raw_units, lambda value: value if isinstance(value, str) and value else default_unit)
     counts = count_columns(items, district)
-    part.totals = {key: int(value) for key, value in counts.sum().items()}
+    keys = list(counts.columns)
+    matrix = counts.to_numpy(dtype=np.int64)
+    part.totals = dict(zip(keys, (int(value) for value in matrix.sum(axis=0))))
     for group in GROUPS:
         labels = units if group == "unit" else map_distinct(items[group].tolist(), group_label)
-        summed = counts.groupby(pd.Series(labels, index=counts.index), sort=False).sum()
-        part.counts[group] = {str(label): {k: int(v) for k, v in row.items()} for label, row in summed.iterrows()}
+        codes, uniques = pd.factorize(np.asarray(labels, dtype=object), sort=False)
+        sums = np.zeros((len(uniques), len(keys)), dtype=np.int64)
+        np.add.at(sums, codes, matrix)
+        part.counts[group] = {str(label): dict(zip(keys, map(int, row))) for label, row in zip(uniques, sums)}
 
-    unit_of_row = {(sheet, int(row)): unit for sheet, row, unit in zip(
-        items["sheet"] if "sheet" in items else np.full(len(items), ledger.sheet, dtype=object),
-        items["excel_row"], units)}
+    sheets = items["sheet"].tolist() if "sheet" in items else [ledger.sheet] * len(items)
+    unit_of_row = {(sheet, int(row)): unit for sheet, row, unit in zip(sheets, items["excel_row"], units)}
 
     def placed(item: FlaggedItem) -> FlaggedItem:
         return dataclasses.replace(item, unit=unit_of_row.get((item.sheet, item.excel_row), default_unit),
                                    file=job.path.name)
 
-    part.overdue = [placed(item) for item in statistics.overdue_items]
-    part.due_soon = [placed(item) for item in statistics.due_soon_items]
+    overdue, due_soon = flagged_items(classified)
+    part.overdue = [placed(item) for item in overdue]
+    part.due_soon = [placed(item) for item in due_soon]
     part.key_items = [{**item, "unit": unit_of_row.get((item.get("sheet"), item["row"]), default_unit),
-                       "file": job.path.name} for item in statistics.key_items]
+                       "file": job.path.name} for item in _key_items(classified)]
     part.problems = [dataclasses.replace(problem, file=job.path.name,
                                          unit=unit_of_row.get((problem.sheet, problem.row), default_unit))
-                     for problem in statistics.problems]
-    part.warnings = [f"{job.path.name}：{warning}" for warning in statistics.warnings]
+                     for problem in classified.all_problems]
+    note = other_sheets_note(ledger)
+    part.warnings = [f"{job.path.name}：{warning}" for warning in ([note] if note else []) + classified.warnings]
     return part
+
+
+def _key_items(classified) -> list[dict[str, Any]]:
+    """The key items as `stats.compute` lists them (only the key rows are looked at)."""
+    from automation.stats import _status_text
+
+    items = classified.items
+    key_rows = items[items["key_item"].astype(bool)]
+    return [
+        {"id": row.id, "title": row.title, "proposer": row.proposer, "section": row.section, "kind": row.kind,
+         "handler": row.handler, "status": _status_text(row), "deadline": row.deadline_effective,
+         "replied": row.replied, "row": int(row.excel_row), "sheet": getattr(row, "sheet", classified.ledger.sheet)}
+        for row in key_rows.itertuples(index=False)
+    ]
 
 
 def _is_generated_summary(data: bytes) -> bool:
