@@ -188,13 +188,19 @@ def sample(output: Path, config_path: Path | None):
 @_config_option
 @click.option("--output", type=click.Path(path_type=Path), default=None,
               help="把结果写到另一个文件（原台账不动）。Write into a copy instead.")
+@click.option("--mail-to", "mail_to", multiple=True, metavar="EMAIL",
+              help="汇总多个单位时，把汇总工作簿发到这个邮箱（用 config.ini [email]）。Mail the district summary.")
 @friendly_errors
-def refresh(ledger: tuple[Path, ...], today: str | None, config_path: Path | None, output: Path | None):
+def refresh(ledger: tuple[Path, ...], today: str | None, config_path: Path | None, output: Path | None,
+            mail_to: tuple[str, ...]):
     """刷新工作簿中的汇总表（统计汇总、科室统计、逾期清单、即将到期、数据问题）。多个文件或文件夹：用 --output 写一个新的汇总工作簿（另含单位统计、单位问题；有文件未计入时退出码 4）。"""
     if _many(ledger):
         from automation import district_commands
 
-        sys.exit(district_commands.refresh(list(ledger), parse_today(today), config_path, output, dt.datetime.now()))
+        sys.exit(district_commands.refresh(list(ledger), parse_today(today), config_path, output, dt.datetime.now(),
+                                           mail_to=list(mail_to)))
+    if mail_to:
+        raise ValueError(messages.DISTRICT_MAIL_ONLY_FOLDER)
     ledger = ledger[0]
     from automation.config import load_config
     from automation.refresh import refresh_workbook

@@ -113,7 +113,7 @@ def stats(paths: list[Path], today: dt.date, config_path: Path | None, as_json: 
 
 
 def refresh(paths: list[Path], today: dt.date, config_path: Path | None, output: Path | None,
-            now: dt.datetime) -> int:
+            now: dt.datetime, mail_to: list[str] = ()) -> int:
     """Write the district summary into a new workbook; the units' files are only read."""
     from automation.district import check_output, write_district_workbook
     from automation.problems import LedgerError
@@ -131,7 +131,15 @@ def refresh(paths: list[Path], today: dt.date, config_path: Path | None, output:
     click.echo(messages.REFRESH_FIGURES.format(problems=len(statistics.problems), **statistics.totals))
     for warning in statistics.warnings:
         click.echo(warning)
-    return _finish(district)
+    code = _finish(district)
+    if mail_to:
+        import os
+
+        from automation.district_mail import mail_summary
+
+        for line in mail_summary(district, output, list(mail_to), district.config.parser, os.environ):
+            click.echo(line)
+    return code
 
 
 def report(paths: list[Path], today: dt.date, config_path: Path | None, year: int | None, output: Path | None,

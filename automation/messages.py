@@ -373,3 +373,14 @@ DISTRICT_REPORT_OPENING = (
 )
 DISTRICT_REPORT_LAGGING = "办结率较低的单位：{units}。"
 DISTRICT_REPORT_UNITS_CAPTION = "各承办单位办理情况表（统计日期 {date}）"
+DISTRICT_MAIL_SUBJECT = "提案建议办理情况汇总（统计日期 {today}）"
+DISTRICT_MAIL_HEADLINE = (
+    "截至 {today}，{units} 个承办单位共承办 {total} 件：已办结 {completed} 件，已逾期 {overdue} 件，"
+    "即将到期 {due_soon} 件；办结率 {completion_rate}，按时办结率 {on_time_rate}，满意率 {satisfaction_rate}。"
+)
+DISTRICT_MAIL_UNIT_LINE = "  {unit}：{total} 件，已办结 {completed} 件，已逾期 {overdue} 件，办结率 {completion_rate}"
+DISTRICT_MAIL_FOOTER = "各单位的明细、排名和数据问题见附件汇总工作簿。（台账助手自动发送）"
+DISTRICT_MAIL_NOT_ENABLED = "要发送汇总工作簿，请在 config.ini 的 [email] 中设置 enabled = yes 和邮件服务器（与催办提醒相同）。"
+DISTRICT_MAIL_FAILED = "汇总工作簿已写好，但邮件未发出：{error}"
+DISTRICT_MAIL_SENT = "已把汇总工作簿 {file} 发给 {recipient}"
+DISTRICT_MAIL_ONLY_FOLDER = "--mail-to 只用于汇总多个单位的台账（给出文件夹或多个文件时）。"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,8 +142,8 @@ def _read_unit(job: UnitJob, part: UnitPart) -> UnitPart:
     from automation.sheets import other_sheets_note
     from automation.stats import count_columns, group_label
 
-    config = load_config(job.config_path) if job.config_path else Config()
-    district = load_config(job.district_config_path) if job.district_config_path else Config()
+    config = _config_at(job.config_path)
+    district = _config_at(job.district_config_path)
     if not job.path.is_file():
         raise LedgerError(messages.FILE_NOT_FOUND.format(path=job.path.name))
     data = job.path.read_bytes()
@@ -197,6 +198,23 @@ def _read_unit(job: UnitJob, part: UnitPart) -> UnitPart:
     note = other_sheets_note(ledger)
     part.warnings = [f"{job.path.name}：{warning}" for warning in ([note] if note else []) + classified.warnings]
     return part
+
+
+def _config_at(path: Path | None) -> Config:
+    """A config file read once per worker process while it is unchanged (the same folder config
+    serves many files); callers only read it (dataclasses.replace makes the changed copies)."""
+    if path is None:
+        return Config()
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return load_config(path)  # says why it cannot be read
+    return _cached_config(path, stamp)
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_config(path: Path, stamp: int) -> Config:
+    return load_config(path)
 
 
 def _key_items(classified) -> list[dict[str, Any]]:

@@ -12,17 +12,38 @@ Peak memory is ru_maxrss from wait4 (the largest of the process and its pool wor
 from __future__ import annotations
 
 import argparse
+import os
+import statistics
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from generate import write_ledger  # noqa: E402
-from run import PYTHON, TODAY, measure  # noqa: E402
+from run import PYTHON, TODAY  # noqa: E402
 
 RAW_READ_ALL = ("import sys, pathlib, python_calamine as c\n"
                 "for p in sorted(pathlib.Path(sys.argv[1]).glob('*.xlsx')):\n"
                 "    c.CalamineWorkbook.from_path(str(p)).get_sheet_by_name('台账').to_python(skip_empty_area=False)\n")
+
+
+def measure(command: list[str], runs: int) -> tuple[float, float, float, float]:
+    """Median wall seconds, spread, peak MB and median CPU seconds (user + system, the pool's
+    workers included: they are waited for) of a command over `runs` runs. On a shared machine
+    the wall time depends on the other load; the CPU time much less so."""
+    times, peaks, cpus = [], [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(process.pid, 0)
+        times.append(time.perf_counter() - start)
+        if os.waitstatus_to_exitcode(status) not in (0, 4):
+            raise SystemExit(f"failed: {' '.join(command)}\n{process.stderr.read().decode()}")
+        peaks.append(usage.ru_maxrss / 1024)
+        cpus.append(usage.ru_utime + usage.ru_stime)
+    return statistics.median(times), max(times) - min(times), max(peaks), statistics.median(cpus)
 
 
 def make_folder(folder: Path, units: int, rows: int) -> Path:
@@ -52,12 +73,15 @@ def main() -> None:
         (f"ledger stats FOLDER --json ({args.units // 4} files)",
          *measure(ledger + [str(quarter), "--today", TODAY, "--json"], args.runs)),
     ]
-    raw = rows[0][1]
-    print(f"{args.units} units x {args.rows} rows, {args.runs} runs each\n")
-    print("| process | median s | spread s | peak MB | x calamine read |")
-    print("|---|---:|---:|---:|---:|")
-    for name, median, spread, peak in rows:
-        print(f"| {name} | {median:.2f} | {spread:.2f} | {peak:.0f} | {median / raw:.2f} |")
+    raw, raw_cpu = rows[0][1], rows[0][4]
+    with open("/proc/loadavg") if Path("/proc/loadavg").exists() else open(os.devnull) as load:
+        print(f"{args.units} units x {args.rows} rows, {args.runs} runs each, {os.cpu_count()} cores, "
+              f"load average {load.read().split(' ')[0] or '?'} at the end\n")
+    print("| process | median s | spread s | peak MB | CPU s | x calamine read (wall) | x calamine read (CPU) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, median, spread, peak, cpu in rows:
+        print(f"| {name} | {median:.2f} | {spread:.2f} | {peak:.0f} | {cpu:.2f} | {median / raw:.2f} | "
+              f"{cpu / raw_cpu:.2f} |")
 
 
 if __name__ == "__main__":

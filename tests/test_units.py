@@ -291,3 +291,39 @@ def test_district_report_names_the_units(folder: Path, tmp_path: Path):
     assert "各承办单位办理情况表" in text
     table = [line for line in text.splitlines() if line.startswith("|") and "区水务局" in line]
     assert table and "| 4 |" in table[0]
+
+
+def test_the_district_summary_is_mailed_to_the_leader(tmp_path: Path, monkeypatch):
+    from automation.remind.testing import SmtpSink
+
+    units = tmp_path / "units"
+    write_ledger(units / "区教育局.xlsx", headers_of(KEYS), standard_rows())
+    write_ledger(units / "区水务局.xlsx", headers_of(KEYS), standard_rows()[4:])
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", "pw-秘密-1")
+    out = tmp_path / "汇总.xlsx"
+    with SmtpSink(login=("dcs", "pw-秘密-1")) as smtp:
+        write_config(units / "config.ini", f"[email]\nenabled = yes\nhost = 127.0.0.1\nport = {smtp.port}\n"
+                                           "security = none\nuser = dcs\npassword_env = TEST_SMTP_PASSWORD\n"
+                                           "sender = dcs@example.gov.cn\nsender_name = 区政府办督查室\ntimeout = 5\n")
+        result = run_cli("refresh", units, "--today", TODAY, "--output", out, "--mail-to", "leader@example.gov.cn",
+                         cwd=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "leader@example.gov.cn" in result.stdout
+    [mail] = smtp.messages
+    assert mail["To"] == "leader@example.gov.cn" and "2024-06-28" in mail["Subject"]
+    body = mail.get_body(("plain",)).get_content()
+    # by hand: 区教育局 STANDARD r0..r7 (8 items, 4 completed, 2 overdue) + 区水务局 r4..r7 (4, 2, 1)
+    assert "2 个承办单位共承办 12 件：已办结 6 件，已逾期 3 件" in body
+    assert "区水务局：4 件，已办结 2 件，已逾期 1 件，办结率 50.0%" in body
+    [attachment] = list(mail.iter_attachments())
+    assert attachment.get_filename() == "汇总.xlsx" and attachment.get_content() == out.read_bytes()
+    assert "pw-秘密-1" not in result.stdout + result.stderr
+
+
+def test_mailing_without_email_settings_says_so_after_writing(tmp_path: Path):
+    units = tmp_path / "units"
+    write_ledger(units / "a.xlsx", headers_of(KEYS), standard_rows())
+    write_ledger(units / "b.xlsx", headers_of(KEYS), standard_rows())
+    result = run_cli("refresh", units, "--today", TODAY, "--output", tmp_path / "s.xlsx", "--mail-to", "x@example.gov.cn",
+                     cwd=tmp_path)
+    assert result.returncode == 1 and "[email]" in result.stderr and (tmp_path / "s.xlsx").is_file()
