@@ -231,9 +231,11 @@ def check_output(output, sources) -> None:
     output = Path(output)
     if output.suffix.lower() != ".xlsx":
         raise LedgerError(m.DISTRICT_OUTPUT_SUFFIX.format(path=output))
+    if output.is_file() and _is_generated_summary(output.read_bytes()):
+        return  # a previous summary (even inside the folder: it is not read as a unit)
     if any(output.resolve() == Path(source).resolve() for source in sources):
         raise LedgerError(m.DISTRICT_OUTPUT_IS_SOURCE.format(path=output))
-    if output.exists() and not _is_generated_summary(output.read_bytes()):
+    if output.exists():
         raise LedgerError(m.DISTRICT_OUTPUT_NOT_SUMMARY.format(path=output))
 
 

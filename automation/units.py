@@ -56,11 +56,6 @@ def resolve_sources(paths: list[Path], exclude: tuple[Path, ...] = ()) -> list[P
     return [path for path in unique if path.resolve() not in excluded]
 
 
-def is_many(paths: tuple[Path, ...] | list[Path]) -> bool:
-    """Whether the command line names more than one ledger (several files, or a folder)."""
-    return len(paths) != 1 or Path(paths[0]).is_dir()
-
-
 def district_config_path(explicit: Path | None, paths: list[Path]) -> Path | None:
     """The config counting uses: --config, else config.ini in the (first) folder given or beside
     the first file, else in the current folder."""

@@ -327,3 +327,13 @@ def test_mailing_without_email_settings_says_so_after_writing(tmp_path: Path):
     result = run_cli("refresh", units, "--today", TODAY, "--output", tmp_path / "s.xlsx", "--mail-to", "x@example.gov.cn",
                      cwd=tmp_path)
     assert result.returncode == 1 and "[email]" in result.stderr and (tmp_path / "s.xlsx").is_file()
+
+
+def test_a_summary_inside_the_folder_is_rewritten_next_time(tmp_path: Path):
+    units = tmp_path / "units"
+    write_ledger(units / "区教育局.xlsx", headers_of(KEYS), standard_rows())
+    write_ledger(units / "区水务局.xlsx", headers_of(KEYS), standard_rows()[4:])
+    for run in range(2):
+        result = run_cli("refresh", units, "--today", TODAY, "--output", units / "汇总.xlsx", cwd=tmp_path)
+        assert result.returncode == 0, (run, result.stderr)
+        assert "12 件" in result.stdout  # the summary itself is never counted as a unit
