@@ -171,8 +171,10 @@ def _read_unit(job: UnitJob, part: UnitPart) -> UnitPart:
     for group in GROUPS:
         labels = units if group == "unit" else map_distinct(items[group].tolist(), group_label)
         codes, uniques = pd.factorize(np.asarray(labels, dtype=object), sort=False)
-        sums = np.zeros((len(uniques), len(keys)), dtype=np.int64)
-        np.add.at(sums, codes, matrix)
+        # Sums per label as one product with the label indicator matrix (np.add.at is slower).
+        indicator = np.zeros((len(uniques), len(codes)), dtype=np.int64)
+        indicator[codes, np.arange(len(codes))] = 1
+        sums = indicator @ matrix
         part.counts[group] = {str(label): dict(zip(keys, map(int, row))) for label, row in zip(uniques, sums)}
 
     sheets = items["sheet"].tolist() if "sheet" in items else [ledger.sheet] * len(items)
@@ -218,6 +220,8 @@ def _key_items(classified) -> list[dict[str, Any]]:
 
     items = classified.items
     key_rows = items[items["key_item"].astype(bool)]
+    if key_rows.empty:
+        return []  # itertuples builds a namedtuple class even for no rows
     return [
         {"id": row.id, "title": row.title, "proposer": row.proposer, "section": row.section, "kind": row.kind,
          "handler": row.handler, "status": _status_text(row), "deadline": row.deadline_effective,
