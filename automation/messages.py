@@ -384,3 +384,4 @@ DISTRICT_MAIL_NOT_ENABLED = "要发送汇总工作簿，请在 config.ini 的 [e
 DISTRICT_MAIL_FAILED = "汇总工作簿已写好，但邮件未发出：{error}"
 DISTRICT_MAIL_SENT = "已把汇总工作簿 {file} 发给 {recipient}"
 DISTRICT_MAIL_ONLY_FOLDER = "--mail-to 只用于汇总多个单位的台账（给出文件夹或多个文件时）。"
+UNIT_OS_ERROR = "无法读取文件“{file}”（{error}）。请检查文件权限，或确认文件没有被移动。"

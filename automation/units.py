@@ -19,6 +19,7 @@ import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from automation import messages
@@ -119,6 +120,8 @@ def read_unit(job: UnitJob) -> UnitPart:
         part.error = error.message
     except ValueError as error:  # a unit's config.ini that cannot be read
         part.error = str(error)
+    except OSError as error:  # no permission, a file that vanished meanwhile ...
+        part.error = messages.UNIT_OS_ERROR.format(file=path.name, error=error.strerror or error)
     except Exception as error:  # noqa: BLE001 - one bad file must not stop the district's count
         part.error = messages.UNIT_UNEXPECTED.format(error=f"{type(error).__name__}: {error}"[:160])
     return part
@@ -215,19 +218,28 @@ def _cached_config(path: Path, stamp: int) -> Config:
 
 
 def _key_items(classified) -> list[dict[str, Any]]:
-    """The key items as `stats.compute` lists them (only the key rows are looked at)."""
+    """The key items as `stats.compute` lists them, from plain column lists (itertuples would
+    build a namedtuple class per call, which costs more than a small unit's whole list)."""
+    import numpy as np
+
     from automation.stats import _status_text
 
     items = classified.items
-    key_rows = items[items["key_item"].astype(bool)]
-    if key_rows.empty:
-        return []  # itertuples builds a namedtuple class even for no rows
-    return [
-        {"id": row.id, "title": row.title, "proposer": row.proposer, "section": row.section, "kind": row.kind,
-         "handler": row.handler, "status": _status_text(row), "deadline": row.deadline_effective,
-         "replied": row.replied, "row": int(row.excel_row), "sheet": getattr(row, "sheet", classified.ledger.sheet)}
-        for row in key_rows.itertuples(index=False)
-    ]
+    chosen = np.flatnonzero(items["key_item"].to_numpy(dtype=bool))
+    if not len(chosen):
+        return []
+    names = ("id", "title", "proposer", "section", "kind", "handler", "status", "deadline_effective", "replied",
+             "excel_row", "completed", "overdue", "due_soon")
+    columns = {name: items[name].to_numpy()[chosen].tolist() for name in names}
+    sheets = items["sheet"].to_numpy()[chosen].tolist() if "sheet" in items else [classified.ledger.sheet] * len(chosen)
+    result = []
+    for index, sheet in enumerate(sheets):
+        row = SimpleNamespace(**{name: values[index] for name, values in columns.items()})
+        result.append({"id": row.id, "title": row.title, "proposer": row.proposer, "section": row.section,
+                       "kind": row.kind, "handler": row.handler, "status": _status_text(row),
+                       "deadline": row.deadline_effective, "replied": row.replied, "row": int(row.excel_row),
+                       "sheet": sheet})
+    return result
 
 
 def _is_generated_summary(data: bytes) -> bool:
