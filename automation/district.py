@@ -242,9 +242,12 @@ def check_output(output, sources) -> None:
 def write_district_workbook(district, config: Config, output, now: dt.datetime):
     """Write the district summary into a new workbook at `output` (atomically; a previous
     summary there is backed up). Returns the backup path or None."""
+    from pathlib import Path
+
     from automation.safe_write import save_workbook
     from automation.xlsx import write_owned_sheets
 
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
     model = build_district_summary(district, config, now)
     data = write_owned_sheets(info_package(district), model)
     return save_workbook(output, data, backups=config.backups)

@@ -265,9 +265,15 @@ def read_units(jobs: list[UnitJob], workers: int | None = None) -> list[UnitPart
     if workers <= 1 or len(jobs) < POOL_MIN_FILES:
         return [read_unit(job) for job in jobs]
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(read_unit, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(read_unit, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+    except BrokenProcessPool:
+        # A worker died (killed, out of memory, a crash in a native reader): read every file
+        # again in this process, one at a time, so that each failure is named with its file.
+        return [read_unit(job) for job in jobs]
 
 
 # --- adding the parts up ----------------------------------------------------------------------

@@ -337,3 +337,28 @@ def test_a_summary_inside_the_folder_is_rewritten_next_time(tmp_path: Path):
         result = run_cli("refresh", units, "--today", TODAY, "--output", units / "汇总.xlsx", cwd=tmp_path)
         assert result.returncode == 0, (run, result.stderr)
         assert "12 件" in result.stdout  # the summary itself is never counted as a unit
+
+
+class _KillsTheWorker:
+    """Unpickled in a pool worker, it ends that process at once (as an out-of-memory kill would)."""
+
+    def __reduce__(self):
+        import os
+
+        return (os._exit, (3,))
+
+
+@pytest.mark.timeout(60)
+def test_a_worker_that_dies_does_not_lose_the_other_files(tmp_path: Path):
+    from automation.units import UnitJob, read_units
+
+    paths = []
+    for index in range(4):
+        paths.append(tmp_path / f"单位{index}.xlsx")
+        write_ledger(paths[-1], headers_of(KEYS), standard_rows())
+    jobs = [UnitJob(path, None, None, T) for path in paths]
+    jobs[2] = UnitJob(paths[2], None, None, _KillsTheWorker())
+    parts = read_units(jobs, workers=2)
+    assert [part.file for part in parts] == [path.name for path in paths]
+    assert [part.items for part in parts if part.error is None] == [8, 8, 8]
+    assert parts[2].error  # the job that killed its worker is named, not lost
