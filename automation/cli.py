@@ -106,7 +106,10 @@ def main():
 @_config_option
 @friendly_errors
 def check(ledger: tuple[Path, ...], today: str | None, config_path: Path | None):
-    """列出逾期、即将到期事项和数据问题（按科室分组）。可给多个文件或文件夹：按承办单位汇总（见 README“汇总多个单位的台账”；有文件未计入时退出码 4）。"""
+    """列出逾期、即将到期事项和数据问题（按科室分组）。
+
+    给多个文件或一个文件夹时按承办单位汇总（README“汇总多个单位的台账”）；有文件无法读取、未计入时退出码为 4。
+    """
     from automation.text_output import check_text
 
     if _many(ledger):
@@ -126,7 +129,10 @@ def check(ledger: tuple[Path, ...], today: str | None, config_path: Path | None)
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON（机器可读）。Print the JSON contract.")
 @friendly_errors
 def stats(ledger: tuple[Path, ...], today: str | None, config_path: Path | None, as_json: bool):
-    """计算办结率、按时办结率、满意率等统计数字。可给多个文件或文件夹：合计并按承办单位统计（有文件未计入时退出码 4）。"""
+    """计算办结率、按时办结率、满意率等统计数字。
+
+    给多个文件或一个文件夹时合计并按承办单位统计（JSON 另有 by_unit）；有文件无法读取、未计入时退出码为 4。
+    """
     if _many(ledger):
         from automation import district_commands
 
@@ -193,7 +199,11 @@ def sample(output: Path, config_path: Path | None):
 @friendly_errors
 def refresh(ledger: tuple[Path, ...], today: str | None, config_path: Path | None, output: Path | None,
             mail_to: tuple[str, ...]):
-    """刷新工作簿中的汇总表（统计汇总、科室统计、逾期清单、即将到期、数据问题）。多个文件或文件夹：用 --output 写一个新的汇总工作簿（另含单位统计、单位问题；有文件未计入时退出码 4）。"""
+    """刷新工作簿中的汇总表（统计汇总、科室统计、逾期清单、即将到期、数据问题）。
+
+    给多个文件或一个文件夹时须用 --output 写一个新的汇总工作簿（另含单位统计、单位问题，各单位文件只读不写）；
+    有文件无法读取、未计入时退出码为 4。
+    """
     if _many(ledger):
         from automation import district_commands
 
@@ -381,7 +391,10 @@ def schedule_install(ledger: Path, config_path: Path | None, time_text: str, wee
 @friendly_errors
 def report(ledger: tuple[Path, ...], today: str | None, config_path: Path | None, year: int | None,
            output: Path | None, fmt: str | None):
-    """生成办理工作情况汇报草稿（Word 或 Markdown），数字和清单取自台账。多个文件或文件夹：起草汇总各承办单位的版本（有文件未计入时退出码 4）。"""
+    """生成办理工作情况汇报草稿（Word 或 Markdown），数字和清单取自台账。
+
+    给多个文件或一个文件夹时起草汇总各承办单位的版本；有文件无法读取、未计入时退出码为 4。
+    """
     if _many(ledger):
         from automation import district_commands
 

@@ -362,3 +362,9 @@ def test_a_worker_that_dies_does_not_lose_the_other_files(tmp_path: Path):
     assert [part.file for part in parts] == [path.name for path in paths]
     assert [part.items for part in parts if part.error is None] == [8, 8, 8]
     assert parts[2].error  # the job that killed its worker is named, not lost
+
+
+def test_help_names_the_exit_code_for_files_left_out():
+    for command in ("check", "stats", "refresh", "report"):
+        result = run_cli(command, "--help")
+        assert result.returncode == 0 and "退出码为 4" in result.stdout, command
