@@ -204,7 +204,7 @@ def _config_at(path: Path | None) -> Config:
     """A config file read once per worker process while it is unchanged (the same folder config
     serves many files); callers only read it (dataclasses.replace makes the changed copies)."""
     if path is None:
-        return Config()
+        return _default_config()
     try:
         stamp = path.stat().st_mtime_ns
     except OSError:
@@ -215,6 +215,11 @@ def _config_at(path: Path | None) -> Config:
 @functools.lru_cache(maxsize=64)
 def _cached_config(path: Path, stamp: int) -> Config:
     return load_config(path)
+
+
+@functools.lru_cache(maxsize=1)
+def _default_config() -> Config:
+    return Config()
 
 
 def _key_items(classified) -> list[dict[str, Any]]:
