@@ -314,6 +314,8 @@ def remind(ledger: Path, today: str | None, config_path: Path | None, dry_run: b
     from automation.config import load_config
     from automation.problems import LedgerError
 
+    if ledger.is_dir():  # reminders go per unit, each with its own contacts
+        raise LedgerError(messages.REMIND_PER_UNIT.format(folder=ledger))
     config = load_config(config_path, ledger)
     as_of = parse_today(today)
     try:

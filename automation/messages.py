@@ -385,3 +385,7 @@ DISTRICT_MAIL_FAILED = "汇总工作簿已写好，但邮件未发出：{error}"
 DISTRICT_MAIL_SENT = "已把汇总工作簿 {file} 发给 {recipient}"
 DISTRICT_MAIL_ONLY_FOLDER = "--mail-to 只用于汇总多个单位的台账（给出文件夹或多个文件时）。"
 UNIT_OS_ERROR = "无法读取文件“{file}”（{error}）。请检查文件权限，或确认文件没有被移动。"
+REMIND_PER_UNIT = (
+    "“{folder}”是文件夹。催办提醒按单位进行（各单位用自己的通讯录）：请对每个单位的台账分别运行 "
+    "ledger remind 台账.xlsx；汇总工作簿可用 ledger refresh 文件夹 --output 汇总.xlsx --mail-to 邮箱 发给领导。"
+)

@@ -368,3 +368,21 @@ def test_help_names_the_exit_code_for_files_left_out():
     for command in ("check", "stats", "refresh", "report"):
         result = run_cli(command, "--help")
         assert result.returncode == 0 and "退出码为4" in "".join(result.stdout.split()), command
+
+
+def test_remind_on_a_folder_says_reminders_go_per_unit(folder: Path):
+    result = run_cli("remind", folder, "--today", TODAY, "--dry-run", cwd=folder.parent)
+    assert result.returncode == 2 and "按单位进行" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_unit_with_two_matching_sheets_is_named_in_the_warnings(tmp_path: Path):
+    units = tmp_path / "units"
+    rows = standard_rows()
+    write_ledger(units / "区教育局.xlsx", headers_of(KEYS), rows[:5], sheet="2024年",
+                 extra_sheets_after={"2023年": [headers_of(KEYS)] + rows[5:]})
+    write_ledger(units / "区水务局.xlsx", headers_of(KEYS), rows)
+    result = run_cli("stats", units, "--today", TODAY, "--json", cwd=tmp_path)
+    data = json.loads(result.stdout)
+    assert data["total"] == 5 + 8
+    [warning] = data["warnings"]
+    assert warning.startswith("区教育局.xlsx：") and "“2023年”" in warning and "sheets =" in warning
