@@ -4,9 +4,9 @@ out, and the district summary workbook (read back, and reopened by LibreOffice).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
-import io
 import json
 import shutil
 import subprocess
@@ -175,15 +175,9 @@ def test_same_id_in_two_units_is_one_row_with_its_units():
                            "台账", 4, role=role, unit=unit, file=f"{unit}.xlsx")
 
     rows = merge_by_id([overdue("区教育局", "主办", 18), overdue("区科技局", "协办", 10),
-                        dataclass_replace(overdue("区教育局", "主办", 5), id="TA09")])
+                        dataclasses.replace(overdue("区教育局", "主办", 5), id="TA09")])
     assert [(item.id, item.days, units) for item, units in rows] == [
         ("TA03", 18, "区教育局（主办）、区科技局（协办）"), ("TA09", 5, "区教育局")]
-
-
-def dataclass_replace(item, **changes):
-    import dataclasses
-
-    return dataclasses.replace(item, **changes)
 
 
 def test_ranks_are_competition_ranks_and_none_has_no_rank():
