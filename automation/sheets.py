@@ -69,11 +69,22 @@ def kind_from_sheet_name(sheet: str, config: Config) -> str | None:
 
 def read_sheets(names: list[str], config: Config, today: dt.date, head_of: Callable,
                 grid_of: Callable[[str], tuple[list[list[Any]], Any]]) -> Ledger:
-    """Read the sheets `config.sheets` chooses, each with its own header, into one Ledger."""
+    """Read the sheets `config.sheets` chooses from a workbook file, each with its own header,
+    into one Ledger (`grid_of(name)` gives a sheet's cells and merged areas)."""
+    def parse(name: str) -> Ledger:
+        rows, merged = grid_of(name)
+        return parse_grid(rows, name, config, today, merged_ranges=merged)
+
+    return ledger_of_sheets(names, config, head_of, parse)
+
+
+def ledger_of_sheets(names: list[str], config: Config, head_of: Callable, parse: Callable[[str], Ledger]) -> Ledger:
+    """The sheets `config.sheets` chooses, each parsed by `parse(name)` (a file's sheet, or an
+    open workbook's in Excel), with the kind from the sheet's name where there is no kind
+    column, as one Ledger."""
     parts = []
     for name in chosen_sheets(names, config, head_of):
-        rows, merged = grid_of(name)
-        part = parse_grid(rows, name, config, today, merged_ranges=merged)
+        part = parse(name)
         if "kind" not in part.columns:
             kind = kind_from_sheet_name(name, config)
             if kind is not None:

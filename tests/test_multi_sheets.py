@@ -115,3 +115,18 @@ def test_one_ledger_sheet_has_no_note(tmp_path: Path):
     write_ledger(path, headers_of(STANDARD_KEYS), standard_rows(), extra_sheets_before={"填写说明": [["编号", "说明"]]})
     result = run_cli("stats", path, "--today", T.isoformat(), "--json", cwd=tmp_path)
     assert "warnings" not in json.loads(result.stdout)
+
+
+def test_the_excel_button_counts_the_sheets_setting_too():
+    """In Excel (xlwings stand-in), the open book's sheets named by `sheets =` are counted as one."""
+    from automation import excel
+    from tests.xlwings_standin import Book
+
+    rows = standard_rows(KEYS)
+    book = Book("C:/台账/ledger.xlsx")
+    book.add_sheet_with_values("提案台账", [headers_of(KEYS)] + rows[:5])
+    book.add_sheet_with_values("建议台账", [headers_of(KEYS)] + rows[5:])
+    analysis = excel.read_open_ledger(book, parse_config("[ledger]\nsheets = *\n"), T)
+    assert_standard(analysis)
+    assert [(item.id, item.sheet, item.excel_row) for item in analysis.statistics.overdue_items] == [
+        ("TA08", "建议台账", 4), ("TA03", "提案台账", 4)]
