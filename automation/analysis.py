@@ -22,7 +22,12 @@ class Analysis:
 
 def analyse(ledger: Ledger, config: Config, today: dt.date) -> Analysis:
     """Classify and count a ledger already read."""
+    from automation.sheets import other_sheets_note
+
     classified = classify(ledger, config, today)
+    note = other_sheets_note(ledger)
+    if note:
+        classified.warnings.insert(0, note)
     return Analysis(ledger, classified, compute(classified, config))
 
 

@@ -2,7 +2,8 @@
 
 Heavy modules (pandas, calamine, openpyxl) are imported inside the commands, so that
 `ledger --help` starts instantly. Every failure reaches the user as one Chinese message and an
-exit code (2: bad input, 3: workbook open in Excel, 1: unexpected, details in the log).
+exit code (2: bad input, 3: workbook open in Excel, 4: several ledgers counted but some files
+left out, 1: unexpected, details in the log).
 """
 
 from __future__ import annotations
@@ -87,6 +88,11 @@ def record_history(ledger: Path, analysis, command: str) -> None:
         click.echo(notice, err=True)
 
 
+def _many(ledgers: tuple[Path, ...]) -> bool:
+    """Several files or a folder: counted as one, by unit (automation.units)."""
+    return len(ledgers) != 1 or ledgers[0].is_dir()
+
+
 def load(ledger: Path, config_path: Path | None, today_text: str | None):
     """Config, date and the full analysis of a ledger file."""
     from automation.analysis import analyse_file
@@ -104,26 +110,43 @@ def main():
 
 
 @main.command()
-@click.argument("ledger", type=click.Path(path_type=Path))
+@click.argument("ledger", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_today_option
 @_config_option
 @friendly_errors
-def check(ledger: Path, today: str | None, config_path: Path | None):
-    """列出逾期、即将到期事项和数据问题（按科室分组）。"""
+def check(ledger: tuple[Path, ...], today: str | None, config_path: Path | None):
+    """列出逾期、即将到期事项和数据问题（按科室分组）。
+
+    给多个文件或一个文件夹时按承办单位汇总（README“汇总多个单位的台账”）；有文件无法读取、未计入时退出码为 4。
+    """
     from automation.text_output import check_text
+
+    if _many(ledger):
+        from automation import district_commands
+
+        sys.exit(district_commands.check(list(ledger), parse_today(today), config_path))
+    ledger = ledger[0]
 
     config, as_of, analysis = load(ledger, config_path, today)
     click.echo(check_text(analysis, config))
 
 
 @main.command()
-@click.argument("ledger", type=click.Path(path_type=Path))
+@click.argument("ledger", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_today_option
 @_config_option
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON（机器可读）。Print the JSON contract.")
 @friendly_errors
-def stats(ledger: Path, today: str | None, config_path: Path | None, as_json: bool):
-    """计算办结率、按时办结率、满意率等统计数字。"""
+def stats(ledger: tuple[Path, ...], today: str | None, config_path: Path | None, as_json: bool):
+    """计算办结率、按时办结率、满意率等统计数字。
+
+    给多个文件或一个文件夹时合计并按承办单位统计（JSON 另有 by_unit）；有文件无法读取、未计入时退出码为 4。
+    """
+    if _many(ledger):
+        from automation import district_commands
+
+        sys.exit(district_commands.stats(list(ledger), parse_today(today), config_path, as_json))
+    ledger = ledger[0]
     config, as_of, analysis = load(ledger, config_path, today)
     record_history(ledger, analysis, "stats")
     if as_json:
@@ -176,16 +199,31 @@ def sample(output: Path, config_path: Path | None):
 
 
 @main.command()
-@click.argument("ledger", type=click.Path(path_type=Path))
+@click.argument("ledger", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_today_option
 @_config_option
 @click.option("--output", type=click.Path(path_type=Path), default=None,
               help="把结果写到另一个文件（原台账不动）。Write into a copy instead.")
 @click.option("--scheduled", is_flag=True,
               help="计划任务用：工作簿正打开时写到旁边的 台账_统计汇总.xlsx。For a scheduled task: side file if open.")
+@click.option("--mail-to", "mail_to", multiple=True, metavar="EMAIL",
+              help="汇总多个单位时，把汇总工作簿发到这个邮箱（用 config.ini [email]）。Mail the district summary.")
 @friendly_errors
-def refresh(ledger: Path, today: str | None, config_path: Path | None, output: Path | None, scheduled: bool = False):
-    """刷新工作簿中的汇总表（统计汇总、科室统计、逾期清单、即将到期、数据问题、进展）。"""
+def refresh(ledger: tuple[Path, ...], today: str | None, config_path: Path | None, output: Path | None,
+            scheduled: bool = False, mail_to: tuple[str, ...] = ()):
+    """刷新工作簿中的汇总表（统计汇总、科室统计、逾期清单、即将到期、数据问题、进展）。
+
+    给多个文件或一个文件夹时须用 --output 写一个新的汇总工作簿（另含单位统计、单位问题，各单位文件只读不写）；
+    有文件无法读取、未计入时退出码为 4。
+    """
+    if _many(ledger):
+        from automation import district_commands
+
+        sys.exit(district_commands.refresh(list(ledger), parse_today(today), config_path, output, dt.datetime.now(),
+                                           mail_to=list(mail_to)))
+    if mail_to:
+        raise ValueError(messages.DISTRICT_MAIL_ONLY_FOLDER)
+    ledger = ledger[0]
     from automation.config import load_config
     from automation.refresh import refresh_workbook
 
@@ -300,6 +338,8 @@ def remind(ledger: Path, today: str | None, config_path: Path | None, dry_run: b
     from automation.config import load_config
     from automation.problems import LedgerError
 
+    if ledger.is_dir():  # reminders go per unit, each with its own contacts
+        raise LedgerError(messages.REMIND_PER_UNIT.format(folder=ledger))
     config = load_config(config_path, ledger)
     as_of = parse_today(today)
     try:
@@ -393,7 +433,7 @@ def schedule_install(ledger: Path, config_path: Path | None, time_text: str, wee
 
 
 @main.command()
-@click.argument("ledger", type=click.Path(path_type=Path))
+@click.argument("ledger", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_today_option
 @_config_option
 @click.option("--year", type=int, default=None, metavar="YYYY",
@@ -405,9 +445,19 @@ def schedule_install(ledger: Path, config_path: Path | None, time_text: str, wee
 @click.option("--previous", type=click.Path(path_type=Path), default=None,
               help="上年台账：加入与上年同期的比较。Last year's ledger, for the comparison.")
 @friendly_errors
-def report(ledger: Path, today: str | None, config_path: Path | None, year: int | None, output: Path | None,
-           fmt: str | None, previous: Path | None = None):
-    """生成办理工作情况汇报草稿（Word 或 Markdown），数字和清单取自台账。"""
+def report(ledger: tuple[Path, ...], today: str | None, config_path: Path | None, year: int | None,
+           output: Path | None, fmt: str | None, previous: Path | None = None):
+    """生成办理工作情况汇报草稿（Word 或 Markdown），数字和清单取自台账。
+
+    给多个文件或一个文件夹时起草汇总各承办单位的版本；有文件无法读取、未计入时退出码为 4。
+    """
+    if _many(ledger):
+        if previous is not None:
+            raise ValueError(messages.DISTRICT_PREVIOUS_ONE_LEDGER)
+        from automation import district_commands
+
+        sys.exit(district_commands.report(list(ledger), parse_today(today), config_path, year, output, fmt))
+    ledger = ledger[0]
     from automation.config import load_config
     from automation.report import analyse_for_report, write_report
 

@@ -79,6 +79,8 @@ DEFAULT_REPLY_CLASSES: dict[str, str] = {
 DEFAULT_SOLVED_CLASSES = ("A", "B")
 DEFAULT_FACE_TO_FACE = ("见面", "座谈", "走访", "面商", "实地")
 DEFAULT_YES = ("是", "重点", "Y", "YES", "√", "1", "TRUE")
+#: Headers of a column naming the 承办单位 of each row, read when several files are counted as one.
+DEFAULT_UNIT_COLUMNS = ("承办单位", "单位名称")
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,11 @@ class Config:
 
     ledger_file: str = ""
     sheet: str = ""
+    #: Several sheets counted as one ledger (`sheets = 提案台账, 建议台账`); ("*",) for every matching sheet.
+    sheets: tuple[str, ...] = ()
+    #: This ledger's 承办单位 when a folder of units' ledgers is counted (empty: the file's name).
+    unit: str = ""
+    unit_columns: tuple[str, ...] = DEFAULT_UNIT_COLUMNS
     default_year: int | None = None
     columns: dict[str, list[str]] = field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_COLUMNS.items()})
     roles: dict[str, list[str]] = field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_ROLES.items()})
@@ -167,6 +174,10 @@ def parse_config(text: str, source: Path | None = None) -> Config:
         section = parser["ledger"]
         config.ledger_file = section.get("file", "").strip()
         config.sheet = section.get("sheet", "").strip()
+        config.sheets = tuple(_split(section.get("sheets", "")))
+        config.unit = section.get("unit", "").strip()
+        if "unit_columns" in section:
+            config.unit_columns = tuple(_split(section["unit_columns"]))
         year = section.get("default_year", "").strip()
         config.default_year = int(year) if year else None
         config.warn_days = section.getint("warn_days", config.warn_days)

@@ -81,6 +81,16 @@ def read_open_ledger(book, config: Config, today: dt.date):
     def head(name: str) -> list[list[Any]]:
         return used(name)[0][:HEADER_SEARCH_ROWS]
 
+    if config.sheets:  # several sheets counted as one (config.ini [ledger] sheets)
+        from automation.analysis import analyse
+        from automation.ledger import parse_grid
+        from automation.sheets import ledger_of_sheets
+
+        def parse(sheet_name: str):
+            values, first_row, first_column = used(sheet_name)
+            return parse_grid(values, sheet_name, config, today, first_row, first_column)
+
+        return analyse(ledger_of_sheets(list(by_name), config, head, parse), config, today)
     name, _automatic = choose_sheet(list(by_name), config, head)
     values, first_row, first_column = used(name)
     header = find_header(values, config)

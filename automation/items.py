@@ -27,3 +27,6 @@ class FlaggedItem:
     key_item: bool = False
     kind: str = ""
     role: str = ""
+    #: When several units' files are counted as one: the unit and the file (name) of the row.
+    unit: str = ""
+    file: str = ""

@@ -81,17 +81,25 @@ class Ledger:
     problems: list[Problem]
     sheet_names: list[str] = field(default_factory=list)
     sheet_chosen_automatically: bool = False
+    #: Several sheets read as one (`sheets =`): each sheet's own columns; items carry a `sheet` column.
+    sheet_columns: dict[str, dict[str, ColumnMatch]] = field(default_factory=dict)
+    #: Other sheets whose header matches too, not counted (no `sheet =` / `sheets =` chose).
+    other_sheets: list[str] = field(default_factory=list)
 
     @property
     def header_row(self) -> int:
         return self.header_rows[-1]
 
-    def header_of(self, key: str) -> str:
-        match = self.columns.get(key)
+    def columns_of(self, sheet: str | None = None) -> dict[str, ColumnMatch]:
+        """The matched columns of one sheet (of the only sheet when not given)."""
+        return self.sheet_columns.get(sheet, self.columns) if sheet else self.columns
+
+    def header_of(self, key: str, sheet: str | None = None) -> str:
+        match = self.columns_of(sheet).get(key)
         return match.header if match else messages.COLUMN_MEANINGS[key]
 
-    def cell_of(self, key: str, excel_row: int) -> str:
-        match = self.columns.get(key)
+    def cell_of(self, key: str, excel_row: int, sheet: str | None = None) -> str:
+        match = self.columns_of(sheet).get(key)
         return f"{match.excel_column}{excel_row}" if match else f"A{excel_row}"
 
 
@@ -161,14 +169,29 @@ def read_ledger(source: Path | bytes, config: Config, today: dt.date, display_na
         except Exception as error:
             raise LedgerError(messages.DAMAGED_WORKBOOK.format(path=display_name or source, detail=_short(error))) from None
 
-    sheet_name, automatic = choose_sheet(names, config, lambda name: grid(name, HEADER_SEARCH_ROWS))
-    try:
-        merged = sheets[sheet_name].merged_cell_ranges or ()
-    except Exception:  # not every format gives its merged areas; reading goes on without
-        merged = ()
-    ledger = parse_grid(grid(sheet_name), sheet_name, config, today, merged_ranges=merged)
+    def merged_of(name: str):
+        try:
+            return sheets[name].merged_cell_ranges or ()
+        except Exception:  # not every format gives its merged areas; reading goes on without
+            return ()
+
+    def head_of(name: str) -> list[list[Any]]:
+        return grid(name, HEADER_SEARCH_ROWS)
+
+    if config.sheets:
+        from automation.sheets import read_sheets
+
+        ledger = read_sheets(names, config, today, head_of, lambda name: (grid(name), merged_of(name)))
+        ledger.sheet_names = names
+        return ledger
+    sheet_name, automatic = choose_sheet(names, config, head_of)
+    ledger = parse_grid(grid(sheet_name), sheet_name, config, today, merged_ranges=merged_of(sheet_name))
     ledger.sheet_names = names
     ledger.sheet_chosen_automatically = automatic
+    if automatic:
+        from automation.sheets import other_matching_sheets
+
+        ledger.other_sheets = other_matching_sheets(names, sheet_name, config, head_of)
     return ledger
 
 

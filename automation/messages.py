@@ -452,3 +452,78 @@ MORNING_NOT_WORKDAY = "{date} 不是工作日，早间刷新不运行。"
 MORNING_TASK = "早间刷新（config.ini [schedule] morning_refresh = 是）另需一个计划任务："
 # --- issue 12: page setup in the Excel live writer ---
 EXCEL_PAGE_NAME = "“{sheet}”的页面设置（打印方向和缩放）"
+# --- issue 15: many ledgers counted as one (several sheets, a folder of units' ledgers) ---
+OTHER_SHEETS_NOTE = (
+    "提示：统计的是工作表“{sheet}”；{others} 的表头也与台账相符，未计入。"
+    "要统计别的工作表，在 config.ini 的 [ledger] 中写 sheet = 工作表名；要合起来统计，写 sheets = {all}（或 sheets = *）。"
+)
+COLUMNS_SHEETS_NOTE = "按 config.ini 的 [ledger] sheets 合起来统计的工作表：{sheets}；上面显示的是“{shown}”的表头。"
+SHEETS_NOT_FOUND = "工作簿中没有名为“{sheet}”的工作表（config.ini 的 [ledger] sheets）。现有工作表：{sheets}。"
+NO_WORKBOOKS_IN_FOLDER = "文件夹“{folder}”中没有 Excel 台账（.xlsx、.xlsm、.xls）。"
+UNIT_LEFT_OUT = "未计入：{file} —— {reason}"
+UNIT_UNEXPECTED = "读取时出现意外错误（{error}）"
+UNIT_SKIPPED_SUMMARY = "跳过：{file} 是台账助手生成的汇总工作簿，不是单位台账。"
+ALL_UNITS_LEFT_OUT = "给出的 {count} 个文件都无法读取，没有可统计的台账：\n{lines}"
+UNITS_LEFT_OUT_HEADING = "有 {count} 个文件未计入统计（退出码 4）："
+DISTRICT_TITLE = "汇总 {units} 个承办单位的台账（{files} 个文件，统计日期 {today}）"
+DISTRICT_SHEET_LABEL = "{files} 个单位台账文件"
+DISTRICT_UNIT_LINE = "  {unit}（{file}，工作表“{sheets}”）：{total} 件"
+DISTRICT_CHECK_UNIT = "【{unit}】"
+DISTRICT_OVERDUE_LINE = "  {id}  {title}  {section}  承办人：{handler}  时限：{deadline}  已逾期 {days} 天"
+DISTRICT_DUE_SOON_LINE = "  {id}  {title}  {section}  承办人：{handler}  时限：{deadline}  还剩 {days} 天"
+DISTRICT_PROBLEM_LINE = "  {file} {sheet} 第 {row} 行「{column}」：{value} —— {message}"
+DISTRICT_UNIT_GROUP = "承办单位"
+DISTRICT_FOLDER_NEEDS_OUTPUT = (
+    "汇总多个单位的台账时必须用 --output 指定新的汇总工作簿（如 --output 汇总.xlsx）；各单位的台账只读取，不写入。"
+)
+DISTRICT_OUTPUT_IS_SOURCE = "汇总工作簿“{path}”也是要读取的单位台账之一，请换一个文件名。"
+DISTRICT_OUTPUT_NOT_SUMMARY = (
+    "“{path}”已存在，且不是台账助手生成的汇总工作簿；为避免覆盖您的文件，本次未写入。请换一个文件名。"
+)
+DISTRICT_OUTPUT_SUFFIX = "汇总工作簿须为 .xlsx 文件：“{path}”。"
+DISTRICT_REFRESH_DONE = "已写入汇总工作簿：{path}（{units} 个承办单位，统计日期 {today}）"
+SHEET_UNITS = "单位统计"
+SHEET_UNIT_PROBLEMS = "单位问题"
+SHEET_DISTRICT_INFO = "汇总说明"
+UNITS_TITLE = "各承办单位办理情况统计"
+UNIT_PROBLEMS_TITLE = "各单位台账的数据问题"
+UNIT_PROBLEMS_EMPTY = "各单位台账均未发现数据问题。"
+UNITS_HEADER_UNIT = "承办单位"
+UNITS_HEADER_FILE = "文件"
+UNITS_RANK_HEADERS = {"completion_rate": "办结率排名", "on_time_rate": "按时办结率排名",
+                      "satisfaction_rate": "满意率排名"}
+CHART_UNITS_PROGRESS = "各承办单位办理进度"
+HEADERS_UNIT_PROBLEMS = ["承办单位", "文件", "工作表", "行号", "单元格", "列", "内容", "问题", "级别"]
+HEADERS_DISTRICT_ITEMS = ["编号", "案由", "承办单位", "承办科室", "承办人", "分管领导", "办理时限"]
+DISTRICT_PROBLEMS_TITLE = "未计入的文件和数据问题"
+DISTRICT_PROBLEMS_HEADERS = ["文件", "原因"]
+DISTRICT_PROBLEMS_NONE_LEFT_OUT = "所有文件均已计入统计。"
+DISTRICT_PROBLEMS_POINTER = "各单位台账中的 {count} 条数据问题见“单位问题”表（注明文件、工作表、行号和列）。"
+DISTRICT_INFO_TITLE = "本工作簿由台账助手汇总各承办单位的台账生成（各单位的台账文件只读取，不改动）。"
+DISTRICT_INFO_HEADERS = ["承办单位", "文件", "工作表", "件数", "说明"]
+DISTRICT_INFO_COUNTED = "已计入"
+DISTRICT_ROLE_JOINED = "{unit}（{role}）"
+DISTRICT_OFFICE_NAME = "各承办单位"
+DISTRICT_REPORT_OPENING = (
+    "截至{date}，本次汇总承办单位{units}个，共承办{kinds}{total}件，其中主办件{lead}件、协办件{assisting}件；"
+    "已办结{completed}件，办结率{completion_rate}，按时办结率{on_time_rate}；已逾期{overdue}件。"
+)
+DISTRICT_REPORT_LAGGING = "办结率较低的单位：{units}。"
+DISTRICT_REPORT_UNITS_CAPTION = "各承办单位办理情况表（统计日期 {date}）"
+DISTRICT_MAIL_SUBJECT = "提案建议办理情况汇总（统计日期 {today}）"
+DISTRICT_MAIL_HEADLINE = (
+    "截至 {today}，{units} 个承办单位共承办 {total} 件：已办结 {completed} 件，已逾期 {overdue} 件，"
+    "即将到期 {due_soon} 件；办结率 {completion_rate}，按时办结率 {on_time_rate}，满意率 {satisfaction_rate}。"
+)
+DISTRICT_MAIL_UNIT_LINE = "  {unit}：{total} 件，已办结 {completed} 件，已逾期 {overdue} 件，办结率 {completion_rate}"
+DISTRICT_MAIL_FOOTER = "各单位的明细、排名和数据问题见附件汇总工作簿。（台账助手自动发送）"
+DISTRICT_MAIL_NOT_ENABLED = "要发送汇总工作簿，请在 config.ini 的 [email] 中设置 enabled = yes 和邮件服务器（与催办提醒相同）。"
+DISTRICT_MAIL_FAILED = "汇总工作簿已写好，但邮件未发出：{error}"
+DISTRICT_MAIL_SENT = "已把汇总工作簿 {file} 发给 {recipient}"
+DISTRICT_MAIL_ONLY_FOLDER = "--mail-to 只用于汇总多个单位的台账（给出文件夹或多个文件时）。"
+UNIT_OS_ERROR = "无法读取文件“{file}”（{error}）。请检查文件权限，或确认文件没有被移动。"
+REMIND_PER_UNIT = (
+    "“{folder}”是文件夹。催办提醒按单位进行（各单位用自己的通讯录）：请对每个单位的台账分别运行 "
+    "ledger remind 台账.xlsx；汇总工作簿可用 ledger refresh 文件夹 --output 汇总.xlsx --mail-to 邮箱 发给领导。"
+)
+DISTRICT_PREVIOUS_ONE_LEDGER = "--previous（与上年比较）只用于一个台账；汇总多个单位时请去掉 --previous。"

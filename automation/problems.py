@@ -21,10 +21,16 @@ class Problem:
     message: str
     cell: str = ""
     severity: str = "错误"
+    #: When several units' files are counted as one: the file (name) and the unit it belongs to.
+    file: str = ""
+    unit: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "value": self.value,
-                "message": self.message, "severity": self.severity}
+        result = {"sheet": self.sheet, "row": self.row, "column": self.column, "value": self.value,
+                  "message": self.message, "severity": self.severity}
+        if self.file:
+            result.update(file=self.file, unit=self.unit)
+        return result
 
 
 class LedgerError(Exception):

@@ -29,7 +29,9 @@ class Classified:
 
     @property
     def all_problems(self) -> list[Problem]:
-        return sorted(self.ledger.problems + self.problems, key=lambda p: (p.row, p.cell))
+        # Several sheets read as one: each sheet's problems together, in the order of the sheets.
+        order = {name: index for index, name in enumerate(self.ledger.sheet_columns)}
+        return sorted(self.ledger.problems + self.problems, key=lambda p: (order.get(p.sheet, 0), p.row, p.cell))
 
 
 def derive_deadlines(items, config: Config, workdays: WorkdayCalendar) -> list[dt.date | None]:
@@ -110,17 +112,21 @@ def _rule_problems(ledger: Ledger, items, today, reply_in_future, done_without_d
     replied, status = items["replied"].to_numpy(), items["status"].to_numpy()
     typed, assigned = items["deadline"].to_numpy(), items["assigned"].to_numpy()
 
+    sheets = items["sheet"].to_numpy() if "sheet" in items else None  # several sheets read as one
+
     def add(key: str, index: int, value, message: str, severity: str = "错误") -> None:
         excel_row = int(excel_rows[index])
-        problems.append(Problem(ledger.sheet, excel_row, ledger.header_of(key), display_value(value), message,
-                                ledger.cell_of(key, excel_row), severity))
+        sheet = sheets[index] if sheets is not None else ledger.sheet
+        problems.append(Problem(sheet, excel_row, ledger.header_of(key, sheet), display_value(value), message,
+                                ledger.cell_of(key, excel_row, sheet), severity))
 
     for index in np.flatnonzero(reply_in_future):
         add("replied", index, replied[index], messages.REPLY_AFTER_TODAY.format(today=today.isoformat()))
     for index in np.flatnonzero(done_without_date):
         add("replied", index, "", messages.COMPLETED_WITHOUT_DATE.format(status=status[index]), "警告")
     for index in np.flatnonzero(~has_deadline):
-        key = "deadline" if "deadline" in ledger.columns else "assigned"
+        key = "deadline" if "deadline" in ledger.columns_of(sheets[index] if sheets is not None else None) \
+            else "assigned"
         value = typed[index] or assigned[index] or ""
         # With a readable assigned date, the deadline is missing because the role is blank,
         # unknown or has no time limit: say so rather than blame the assigned date.
@@ -130,22 +136,32 @@ def _rule_problems(ledger: Ledger, items, today, reply_in_future, done_without_d
 
 
 def flagged_items(classified: Classified) -> tuple[list[FlaggedItem], list[FlaggedItem]]:
-    """The overdue items (most overdue first) and the due-soon items (soonest first)."""
-    items = classified.items
-    sheet = classified.ledger.sheet
+    """The overdue items (most overdue first) and the due-soon items (soonest first); ties in
+    the ledger's row order. Plain numpy and lists: a folder of units calls this once per small
+    ledger, where pandas' per-call costs (sort_values, itertuples) outweighed the work."""
+    import numpy as np
 
-    def build(frame, overdue: bool) -> list[FlaggedItem]:
-        days_column = "days_overdue" if overdue else "days_left"
+    items = classified.items
+    excel_rows = items["excel_row"].to_numpy()
+
+    def build(flag: str, days_column: str, descending: bool) -> list[FlaggedItem]:
+        chosen = np.flatnonzero(items[flag].to_numpy(dtype=bool))
+        days = items[days_column].to_numpy()[chosen]
+        # lexsort is stable and sorts by the last key first: days, then the Excel row
+        chosen = chosen[np.lexsort((excel_rows[chosen], -days if descending else days))]
+
+        def column(name: str) -> list:
+            return items[name].to_numpy()[chosen].tolist()
+
+        sheets = column("sheet") if "sheet" in items else [classified.ledger.sheet] * len(chosen)
         return [
-            FlaggedItem(
-                id=row.id, title=row.title, section=row.section, handler=row.handler, leader=row.leader,
-                deadline=row.deadline_effective, days=int(getattr(row, days_column)), overdue=overdue,
-                sheet=sheet, excel_row=int(row.excel_row), key_item=bool(row.key_item),
-                kind=row.kind or "", role=row.role or "",
-            )
-            for row in frame.itertuples(index=False)
+            FlaggedItem(id=id_, title=title, section=section, handler=handler, leader=leader, deadline=deadline,
+                        days=int(day), overdue=flag == "overdue", sheet=sheet, excel_row=int(row),
+                        key_item=bool(key), kind=kind or "", role=role or "")
+            for id_, title, section, handler, leader, deadline, day, sheet, row, key, kind, role in zip(
+                column("id"), column("title"), column("section"), column("handler"), column("leader"),
+                column("deadline_effective"), column(days_column), sheets, column("excel_row"),
+                column("key_item"), column("kind"), column("role"))
         ]
 
-    overdue = items[items["overdue"]].sort_values(["days_overdue", "excel_row"], ascending=[False, True])
-    due_soon = items[items["due_soon"]].sort_values(["days_left", "excel_row"], ascending=[True, True])
-    return build(overdue, True), build(due_soon, False)
+    return build("overdue", "days_overdue", True), build("due_soon", "days_left", False)

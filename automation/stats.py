@@ -21,38 +21,48 @@ DIMENSIONS = ("section", "role", "kind", "topic")
 
 
 def count_columns(items, config: Config):
-    """The boolean columns whose sums are the counts (a DataFrame with one column per count)."""
+    """The boolean columns whose sums are the counts (a DataFrame with one column per count).
+
+    Built from numpy arrays: a folder of units calls this once per small ledger, where pandas'
+    per-operation costs (index alignment of each Series) outweighed the work."""
+    import numpy as np
     import pandas as pd
 
-    lead = items["is_lead"]
-    completed_lead = items["completed"] & lead
-    satisfaction = items["satisfaction"]
+    def flags(name: str):
+        return np.asarray(items[name].to_numpy(), dtype=bool)
+
+    def equals(name: str, word: str):
+        return np.asarray(items[name].to_numpy(dtype=object) == word, dtype=bool)
+
+    lead, assisting, completed, on_time = flags("is_lead"), flags("is_assisting"), flags("completed"), flags("on_time")
+    completed_lead = completed & lead
     # "无", "-", "/" ... mean no contact recorded (the same markers as a blank date)
-    contact = items["contact"].fillna("").map(lambda text: "" if text in EMPTY_MARKERS else text)
-    face_to_face = map_distinct(contact.tolist(), lambda text: any(word in text for word in config.face_to_face), bool)
+    contact = [text if isinstance(text, str) and text not in EMPTY_MARKERS else "" for text in items["contact"].tolist()]
+    face_to_face = map_distinct(contact, lambda text: any(word in text for word in config.face_to_face), bool)
+    contacted_lead = lead & np.array([text != "" for text in contact], dtype=bool)
     columns = {
-        "total": pd.Series(True, index=items.index),
+        "total": np.ones(len(items), dtype=bool),
         "lead": lead,
-        "assisting": items["is_assisting"],
-        "key_items": items["key_item"].astype(bool),
-        "completed": items["completed"],
-        "in_progress": items["in_progress"],
-        "overdue": items["overdue"],
-        "due_soon": items["due_soon"],
-        "on_time": items["on_time"],
-        "late": items["late"],
-        "satisfied": satisfaction == "满意",
-        "basically_satisfied": satisfaction == "基本满意",
-        "unsatisfied": satisfaction == "不满意",
-        "contacted_lead": lead & (contact != ""),
-        "face_to_face_lead": lead & (contact != "") & face_to_face,
+        "assisting": assisting,
+        "key_items": flags("key_item"),
+        "completed": completed,
+        "in_progress": flags("in_progress"),
+        "overdue": flags("overdue"),
+        "due_soon": flags("due_soon"),
+        "on_time": on_time,
+        "late": flags("late"),
+        "satisfied": equals("satisfaction", "满意"),
+        "basically_satisfied": equals("satisfaction", "基本满意"),
+        "unsatisfied": equals("satisfaction", "不满意"),
+        "contacted_lead": contacted_lead,
+        "face_to_face_lead": contacted_lead & np.asarray(face_to_face, dtype=bool),
         "completed_lead": completed_lead,
-        "preliminary": ~items["completed"] & (items["status"] == "已初步答复"),
-        "assisting_on_time": items["is_assisting"] & items["on_time"],
+        "preliminary": ~completed & equals("status", "已初步答复"),
+        "assisting_on_time": assisting & on_time,
     }
     for letter in config.reply_classes:
-        columns[f"class_{letter}"] = completed_lead & (items["reply_class"] == letter)
-    return pd.DataFrame(columns).astype(int)
+        columns[f"class_{letter}"] = completed_lead & equals("reply_class", letter)
+    return pd.DataFrame({key: value.astype(int) for key, value in columns.items()}, index=items.index)
 
 
 def rate(numerator: int, denominator: int) -> float | None:
@@ -147,14 +157,21 @@ class Statistics:
             "overdue_items": [_item_json(item, "days_overdue") for item in self.overdue_items],
             "due_soon_items": [_item_json(item, "days_left") for item in self.due_soon_items],
             "problems": [problem.to_json() for problem in self.problems],
+            # Over several units' files only (automation.units): the figures of each unit.
+            **({"by_unit": self.groups["unit"]} if "unit" in self.groups else {}),
+            # Only when there is something to say (e.g. other sheets match too): no key otherwise.
+            **({"warnings": list(self.warnings)} if self.warnings else {}),
         }
 
 
 def _item_json(item: FlaggedItem, days_key: str) -> dict[str, Any]:
-    return {
+    result = {
         "id": item.id, "title": item.title, "section": item.section, "handler": item.handler,
         "leader": item.leader, "deadline": item.deadline.isoformat(), days_key: item.days, "row": item.excel_row,
     }
+    if item.file:  # several units' files counted as one
+        result.update(unit=item.unit, file=item.file, sheet=item.sheet)
+    return result
 
 
 def group_label(value: Any) -> str:
@@ -183,7 +200,7 @@ def compute(classified: Classified, config: Config) -> Statistics:
         {
             "id": row.id, "title": row.title, "proposer": row.proposer, "section": row.section, "kind": row.kind,
             "handler": row.handler, "status": _status_text(row), "deadline": row.deadline_effective,
-            "replied": row.replied, "row": int(row.excel_row),
+            "replied": row.replied, "row": int(row.excel_row), "sheet": getattr(row, "sheet", classified.ledger.sheet),
         }
         for row in key_rows.itertuples(index=False)
     ]

@@ -106,7 +106,8 @@ def summary_sheet(statistics: Statistics, config: Config, refreshed: dt.datetime
         key_rows = [[item["id"], item["title"], item["proposer"], item["section"], item["handler"],
                      item["deadline"], item["status"]] for item in statistics.key_items]
         sheet.blocks.append(Block(row + 1, 1, key_rows, ["link", "wrap", "text", "text", "text", "date", "text"],
-                                  links=[_link(statistics.sheet, item["row"]) for item in statistics.key_items]))
+                                  links=[_link(item.get("sheet") or statistics.sheet, item["row"])
+                                         for item in statistics.key_items]))
         row += 2 + len(key_rows)
     else:
         sheet.blocks.append(Block(row, 1, [[m.SUMMARY_NO_KEY_ITEMS]], ["empty"]))

@@ -99,7 +99,9 @@ def columns_text(ledger_path: Path, config: Config) -> str:
 
     # The configured sheet (a clear error when it does not exist), else the first sheet with a
     # complete header, else the sheet with the best partial header.
-    sheet, _ = choose_sheet(names, config, head)
+    from automation.sheets import sheet_for_columns
+
+    sheet, sheet_note = sheet_for_columns(names, config, head)
     rows = head(sheet)
     found = find_header(rows, config)
     if found is None:
@@ -136,6 +138,7 @@ def columns_text(ledger_path: Path, config: Config) -> str:
         lines += ["", messages.COLUMNS_FIX, "[columns]", *fixes]
     if not any(key in missing for key in REQUIRED_COLUMNS):
         lines += ["", messages.COLUMNS_ALL_OK]
+    lines += sheet_note
     return "\n".join(lines)
 
 

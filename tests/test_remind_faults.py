@@ -223,7 +223,7 @@ def test_a_second_run_gives_up_after_its_wait_with_a_clear_sentence(tmp_path):
                                    "--today", "2026-06-28", "--config", str(config)],
                                   capture_output=True, text=True, env=env, cwd=ROOT, timeout=40)
         assert smtp.received == []
-    assert done.returncode == EXIT_BUSY == 4
+    assert done.returncode == EXIT_BUSY == 5
     assert "另一个提醒程序正在使用提醒记录" in done.stdout and "等待 1 秒后仍未结束" in done.stdout
     assert "Traceback" not in done.stderr
 

@@ -37,7 +37,7 @@ logger = logging.getLogger("automation.remind")
 EXIT_OK = 0
 EXIT_SEND_FAILED = 1  # a send failed, or its delivery is unknown
 EXIT_CONFIG = 2
-EXIT_BUSY = 4  # another run holds the reminder log: this one sent nothing
+EXIT_BUSY = 5  # another run holds the reminder log: this one sent nothing
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,360 @@
+"""A folder (or a list) of units' ledgers counted as one: the district's view.
+
+Each file is read on its own, with its own header detection and the config beside it, by
+`read_unit`, which returns a compact `UnitPart`: the summed count columns per group (not the
+rows), the flagged items, key items and problems. `combine` adds the parts up into one
+`Statistics` (every figure over all items, and `groups["unit"]`), so that everything
+downstream (text, JSON, summary sheets, report) is the same code as for one ledger.
+
+Files are read in a process pool (both cores) when there are several; each worker holds one
+file at a time, so memory is bounded by the largest file, not the sum. A file that cannot be
+read is named with the reason and left out of the figures, never silently.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from automation import messages
+from automation.config import Config, find_config_file, load_config
+from automation.items import FlaggedItem
+from automation.problems import LedgerError, Problem
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+#: Below this many files the pool's start-up costs more than it saves.
+POOL_MIN_FILES = 4
+GROUPS = ("section", "role", "kind", "topic", "unit")
+
+
+def resolve_sources(paths: list[Path], exclude: tuple[Path, ...] = ()) -> list[Path]:
+    """The workbook files to read: each file given, and every workbook in each folder given
+    (its subfolders too), sorted by path. Owner files (~$...), hidden files and folders (such as
+    .ledger_backups) and `exclude` are skipped. A folder without workbooks is a LedgerError."""
+    excluded = {path.resolve() for path in exclude}
+    files: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found = sorted(
+            candidate for candidate in path.rglob("*")
+            if candidate.suffix.lower() in WORKBOOK_SUFFIXES and candidate.is_file()
+            and not candidate.name.startswith(("~$", ".~"))
+            and not any(part.startswith(".") for part in candidate.relative_to(path).parts)
+        )
+        found = [candidate for candidate in found if candidate.resolve() not in excluded]
+        if not found:
+            raise LedgerError(messages.NO_WORKBOOKS_IN_FOLDER.format(folder=path))
+        files += found
+    unique = list(dict.fromkeys(files))
+    return [path for path in unique if path.resolve() not in excluded]
+
+
+def district_config_path(explicit: Path | None, paths: list[Path]) -> Path | None:
+    """The config counting uses: --config, else config.ini in the (first) folder given or beside
+    the first file, else in the current folder."""
+    first = Path(paths[0])
+    return find_config_file(explicit, first / "_" if first.is_dir() else first)
+
+
+def unit_config_path(path: Path, district_path: Path | None) -> Path | None:
+    """A unit's own config.ini beside its file wins; else the district's."""
+    own = path.resolve().parent / "config.ini"
+    return own if own.is_file() else district_path
+
+
+@dataclass
+class UnitPart:
+    """What one file gives: compact results, or the reason it was left out (`error`)."""
+
+    path: str
+    file: str
+    unit: str = ""
+    sheets: str = ""
+    error: str | None = None
+    skipped: bool = False
+    items: int = 0
+    counts: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)  # group -> label -> counts
+    totals: dict[str, int] = field(default_factory=dict)
+    overdue: list[FlaggedItem] = field(default_factory=list)
+    due_soon: list[FlaggedItem] = field(default_factory=list)
+    key_items: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    year_kept: int = 0
+    year_dropped: int = 0
+
+
+@dataclass(frozen=True)
+class UnitJob:
+    """One file to read (picklable, for the pool)."""
+
+    path: Path
+    config_path: Path | None
+    district_config_path: Path | None
+    today: dt.date
+    year: int | None = None
+
+
+def unit_reading_config(config: Config) -> Config:
+    """The unit's config with its unit column (承办单位) read too, as a plain text column."""
+    if not config.unit_columns:
+        return config
+    return dataclasses.replace(config, columns={**config.columns, "unit": list(config.unit_columns)})
+
+
+def read_unit(job: UnitJob) -> UnitPart:
+    """Read, classify and count one unit's file. Never raises: a failure becomes `error`."""
+    path = job.path
+    part = UnitPart(path=str(path), file=path.name)
+    try:
+        return _read_unit(job, part)
+    except LedgerError as error:
+        part.error = error.message
+    except ValueError as error:  # a unit's config.ini that cannot be read
+        part.error = str(error)
+    except OSError as error:  # no permission, a file that vanished meanwhile ...
+        part.error = messages.UNIT_OS_ERROR.format(file=path.name, error=error.strerror or error)
+    except Exception as error:  # noqa: BLE001 - one bad file must not stop the district's count
+        part.error = messages.UNIT_UNEXPECTED.format(error=f"{type(error).__name__}: {error}"[:160])
+    return part
+
+
+def _read_unit(job: UnitJob, part: UnitPart) -> UnitPart:
+    """Read and classify one file, and keep only what the district needs: the count columns
+    summed per group (numpy, no per-group pandas objects: a unit's ledger is small and pandas'
+    fixed costs per call would dominate), the flagged and key items, the problems."""
+    import numpy as np
+    import pandas as pd
+
+    from automation.distinct import map_distinct
+    from automation.ledger import read_ledger
+    from automation.rules import classify, flagged_items
+    from automation.sheets import other_sheets_note
+    from automation.stats import count_columns, group_label
+
+    config = _config_at(job.config_path)
+    district = _config_at(job.district_config_path)
+    if not job.path.is_file():
+        raise LedgerError(messages.FILE_NOT_FOUND.format(path=job.path.name))
+    data = job.path.read_bytes()
+    if _is_generated_summary(data):
+        part.skipped = True
+        part.error = messages.UNIT_SKIPPED_SUMMARY.format(file=job.path.name)
+        return part
+    ledger = read_ledger(data, unit_reading_config(config), job.today, display_name=job.path.name)
+    del data
+    if job.year is not None:
+        from automation.report import filter_year, year_filter_counts
+
+        selection = year_filter_counts(ledger, job.year)
+        part.year_kept, part.year_dropped = selection.kept, selection.dropped
+        ledger = filter_year(ledger, job.year)
+    classified = classify(ledger, config, job.today)
+    items = classified.items
+    default_unit = config.unit or job.path.stem
+    part.unit = default_unit
+    part.sheets = ledger.sheet
+    part.items = len(items)
+
+    # The unit of each row: its 承办单位 cell, else the unit's config, else the file's name.
+    raw_units = items["unit"].tolist() if "unit" in items else [None] * len(items)
+    units = map_distinct(raw_units, lambda value: value if isinstance(value, str) and value else default_unit)
+    counts = count_columns(items, district)
+    keys = list(counts.columns)
+    matrix = counts.to_numpy(dtype=np.int64)
+    part.totals = dict(zip(keys, (int(value) for value in matrix.sum(axis=0))))
+    for group in GROUPS:
+        labels = units if group == "unit" else map_distinct(items[group].tolist(), group_label)
+        codes, uniques = pd.factorize(np.asarray(labels, dtype=object), sort=False)
+        # Sums per label as one product with the label indicator matrix (np.add.at is slower).
+        indicator = np.zeros((len(uniques), len(codes)), dtype=np.int64)
+        indicator[codes, np.arange(len(codes))] = 1
+        sums = indicator @ matrix
+        part.counts[group] = {str(label): dict(zip(keys, map(int, row))) for label, row in zip(uniques, sums)}
+
+    sheets = items["sheet"].tolist() if "sheet" in items else [ledger.sheet] * len(items)
+    unit_of_row = {(sheet, int(row)): unit for sheet, row, unit in zip(sheets, items["excel_row"], units)}
+
+    def placed(item: FlaggedItem) -> FlaggedItem:
+        return dataclasses.replace(item, unit=unit_of_row.get((item.sheet, item.excel_row), default_unit),
+                                   file=job.path.name)
+
+    overdue, due_soon = flagged_items(classified)
+    part.overdue = [placed(item) for item in overdue]
+    part.due_soon = [placed(item) for item in due_soon]
+    part.key_items = [{**item, "unit": unit_of_row.get((item.get("sheet"), item["row"]), default_unit),
+                       "file": job.path.name} for item in _key_items(classified)]
+    part.problems = [dataclasses.replace(problem, file=job.path.name,
+                                         unit=unit_of_row.get((problem.sheet, problem.row), default_unit))
+                     for problem in classified.all_problems]
+    note = other_sheets_note(ledger)
+    part.warnings = [f"{job.path.name}：{warning}" for warning in ([note] if note else []) + classified.warnings]
+    return part
+
+
+def _config_at(path: Path | None) -> Config:
+    """A config file read once per worker process while it is unchanged (the same folder config
+    serves many files); callers only read it (dataclasses.replace makes the changed copies)."""
+    if path is None:
+        return _default_config()
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return load_config(path)  # says why it cannot be read
+    return _cached_config(path, stamp)
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_config(path: Path, stamp: int) -> Config:
+    return load_config(path)
+
+
+@functools.lru_cache(maxsize=1)
+def _default_config() -> Config:
+    return Config()
+
+
+def _key_items(classified) -> list[dict[str, Any]]:
+    """The key items as `stats.compute` lists them, from plain column lists (itertuples would
+    build a namedtuple class per call, which costs more than a small unit's whole list)."""
+    import numpy as np
+
+    from automation.stats import _status_text
+
+    items = classified.items
+    chosen = np.flatnonzero(items["key_item"].to_numpy(dtype=bool))
+    if not len(chosen):
+        return []
+    names = ("id", "title", "proposer", "section", "kind", "handler", "status", "deadline_effective", "replied",
+             "excel_row", "completed", "overdue", "due_soon")
+    columns = {name: items[name].to_numpy()[chosen].tolist() for name in names}
+    sheets = items["sheet"].to_numpy()[chosen].tolist() if "sheet" in items else [classified.ledger.sheet] * len(chosen)
+    result = []
+    for index, sheet in enumerate(sheets):
+        row = SimpleNamespace(**{name: values[index] for name, values in columns.items()})
+        result.append({"id": row.id, "title": row.title, "proposer": row.proposer, "section": row.section,
+                       "kind": row.kind, "handler": row.handler, "status": _status_text(row),
+                       "deadline": row.deadline_effective, "replied": row.replied, "row": int(row.excel_row),
+                       "sheet": sheet})
+    return result
+
+
+def _is_generated_summary(data: bytes) -> bool:
+    """Whether the bytes are a district summary this assistant wrote (it names its info sheet
+    and 单位统计 in the workbook part); such a file in the folder is not a unit's ledger."""
+    if not data.startswith(b"PK"):
+        return False
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+        return False
+    return messages.SHEET_DISTRICT_INFO in workbook and messages.SHEET_UNITS in workbook
+
+
+def read_units(jobs: list[UnitJob], workers: int | None = None) -> list[UnitPart]:
+    """Read every file, in a process pool when there are several (results in the jobs' order)."""
+    if workers is None:
+        workers = min(os.cpu_count() or 1, len(jobs))
+    if workers <= 1 or len(jobs) < POOL_MIN_FILES:
+        return [read_unit(job) for job in jobs]
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(read_unit, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+    except BrokenProcessPool:
+        # A worker died (killed, out of memory, a crash in a native reader): read every file
+        # again in this process, one at a time, so that each failure is named with its file.
+        return [read_unit(job) for job in jobs]
+
+
+# --- adding the parts up ----------------------------------------------------------------------
+
+
+@dataclass
+class District:
+    """Every unit's part and the combined statistics."""
+
+    parts: list[UnitPart]
+    statistics: Any  # automation.stats.Statistics
+    config: Config
+
+    @property
+    def counted(self) -> list[UnitPart]:
+        return [part for part in self.parts if part.error is None]
+
+    @property
+    def left_out(self) -> list[UnitPart]:
+        return [part for part in self.parts if part.error is not None and not part.skipped]
+
+    @property
+    def skipped(self) -> list[UnitPart]:
+        return [part for part in self.parts if part.skipped]
+
+    def left_out_lines(self) -> list[str]:
+        return [messages.UNIT_LEFT_OUT.format(file=part.path, reason=part.error) for part in self.left_out]
+
+
+def _add(into: dict[str, int], counts: dict[str, int]) -> None:
+    for key, value in counts.items():
+        into[key] = into.get(key, 0) + value
+
+
+def combine(parts: list[UnitPart], config: Config, today: dt.date) -> District:
+    """One Statistics over the parts that were read (figures from the summed counts, exactly as
+    for one ledger); LedgerError when no file could be read."""
+    from automation.stats import Statistics, figures
+
+    counted = [part for part in parts if part.error is None]
+    if not counted:
+        lines = "\n".join(messages.UNIT_LEFT_OUT.format(file=part.path, reason=part.error) for part in parts)
+        raise LedgerError(messages.ALL_UNITS_LEFT_OUT.format(count=len(parts), lines=lines))
+    totals: dict[str, int] = {}
+    groups: dict[str, dict[str, dict[str, int]]] = {group: {} for group in GROUPS}
+    for part in counted:
+        _add(totals, part.totals)
+        for group in GROUPS:
+            for label, counts in part.counts[group].items():
+                _add(groups[group].setdefault(label, {}), counts)
+    order = {part.file: index for index, part in enumerate(counted)}
+    overdue = sorted((item for part in counted for item in part.overdue),
+                     key=lambda item: (-item.days, order[item.file], item.excel_row))
+    due_soon = sorted((item for part in counted for item in part.due_soon),
+                      key=lambda item: (item.days, order[item.file], item.excel_row))
+    files = len(counted)
+    statistics = Statistics(
+        as_of=today,
+        totals=figures(totals, config),
+        groups={group: {label: figures(counts, config) for label, counts in labels.items()}
+                for group, labels in groups.items()},
+        overdue_items=overdue,
+        due_soon_items=due_soon,
+        key_items=[item for part in counted for item in part.key_items],
+        problems=[problem for part in counted for problem in part.problems],
+        warnings=[warning for part in counted for warning in part.warnings],
+        sheet=messages.DISTRICT_SHEET_LABEL.format(files=files),
+    )
+    return District(parts=parts, statistics=statistics, config=config)
+
+
+def analyse_units(paths: list[Path], config_path: Path | None, today: dt.date, year: int | None = None,
+                  exclude: tuple[Path, ...] = (), workers: int | None = None) -> District:
+    """Read every ledger the paths name (files, folders) and count them as one."""
+    files = resolve_sources(paths, exclude)
+    district_path = district_config_path(config_path, paths)
+    config = load_config(district_path) if district_path else Config()
+    jobs = [UnitJob(path, unit_config_path(path, district_path), district_path, today, year) for path in files]
+    return combine(read_units(jobs, workers), config, today)
