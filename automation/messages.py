@@ -314,3 +314,12 @@ XLSX_WORKBOOK_OPEN = (
 )
 XLSX_REPLACE_FAILED = "无法替换工作簿文件“{name}”（{detail}），可能正被其他程序占用；原文件未改动。"
 XLSX_RUN_LOCKED = "另一个任务正在处理工作簿“{name}”（锁文件：{lock}），请稍后再试。"
+
+# --- issue 13: the local service under hostile clients ---
+SERVICE_BUSY = "台账助手服务正忙（同时处理的请求过多），请稍后再试。"
+SERVICE_ALREADY_RUNNING = "台账助手服务已经在端口 {port} 运行（版本 {version}），无需再次启动；如需重启，请先关闭正在运行的服务窗口。"
+SERVICE_PORT_TAKEN = "无法在端口 {port} 启动台账助手服务：该端口已被其他程序占用（{error}）。请在 config.ini 的 [service] 中设置另一个 port，并重新运行 ledger wps-setup。"
+REQUEST_BAD_LENGTH = "请求头 Content-Length（内容长度）“{value}”不是一个非负整数，无法读取。"
+REQUEST_TOO_MANY_VALUES = "请求中的单元格过多（约 {count} 个，上限 {limit} 个）。请缩小台账的已用区域（删除表格下方和右侧多余的行列）后重试。"
+REQUEST_TIMEOUT = "请求内容在 {seconds} 秒内没有传完，连接已断开。"
+REQUEST_BAD_HTTP = "请求格式不正确（HTTP {status}），台账助手服务无法处理。"
