@@ -237,14 +237,20 @@ class LedgerService:
             now = self.clock()
             today = request.today or now.date()
             started = time.perf_counter()
+            failure = None
             try:
                 payload = core.summary_answer(request, self.config, today, now)
             except LedgerError as error:
-                raise core.RequestError(HTTPStatus.UNPROCESSABLE_ENTITY, "bad_ledger",
-                                        m.REQUEST_BAD_LEDGER.format(message=error.message)) from None
+                failure = core.RequestError(HTTPStatus.UNPROCESSABLE_ENTITY, "bad_ledger",
+                                            m.REQUEST_BAD_LEDGER.format(message=error.message))
             rows, sheet = len(request.values), clean(request.sheet, 60)
+            # Raised out here, with the grid dropped first: a traceback holds its frames' locals,
+            # and the error answer is sent after the lock is released to the next request.
             del request
+            if failure is not None:
+                raise failure
             data = json_bytes(payload)
+            del payload
         log.info("summary of sheet %s: %d rows in %.2f s", sheet, rows, time.perf_counter() - started)
         return data
 
