@@ -18,11 +18,14 @@ a digits-only Content-Length.
 
 Limits (each one a class attribute of `LedgerService`, so tests can shrink them):
 - at most MAX_CONNECTIONS connections at once; one more gets 503 at once;
-- a whole request (request line, headers, body) must arrive within REQUEST_DEADLINE seconds,
-  with no silence longer than IDLE_TIMEOUT (a slowloris is dropped);
-- bodies held in memory at once: BODY_BUDGET_FACTOR x max_body_bytes; parsing and computing
-  run one request at a time (the compute lock), and a body may hold at most MAX_VALUES JSON
-  values, so four maximum-size requests at once stay well under 1 GB;
+- a request line and headers must arrive within REQUEST_DEADLINE seconds, and so must the
+  body once there is room for it, with no silence longer than IDLE_TIMEOUT (a slowloris is
+  dropped);
+- bodies held in memory at once: BODY_BUDGET_FACTOR x max_body_bytes (a request waits up to
+  BUDGET_WAIT for room, then 503); parsing, computing and encoding run one request at a time
+  (the compute lock), and a body may hold at most MAX_VALUES JSON values. Four 64 MB requests
+  at once peaked at 861 MB with the costliest body found (one long text starting with an
+  emoji), 667 MB with four 150,000-row ledgers (benchmarks/service_memory.py);
 - restart on the same port at once (SO_REUSEADDR on POSIX, SO_EXCLUSIVEADDRUSE on Windows).
 """
 
@@ -63,9 +66,9 @@ IDLE_TIMEOUT = 15.0
 REQUEST_DEADLINE = 30.0
 #: Seconds an answer may take to be taken by the client (sendall is bounded as a whole).
 WRITE_TIMEOUT = 30.0
-BODY_BUDGET_FACTOR = 4
+BODY_BUDGET_FACTOR = 2
 #: Seconds a request waits for room among the bodies in memory before it gets 503.
-BUDGET_WAIT = 20.0
+BUDGET_WAIT = 60.0
 #: JSON values (cells and rows) a body may hold: parsing `[]` costs ~64 bytes a value, so this
 #: bounds the parse of any body; a 50,000-row x 20-column ledger is about 1.05 million.
 MAX_VALUES = 4_000_000
@@ -456,6 +459,9 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             length = self._content_length()
             with self.service.budget.hold(length, self.service.budget_wait):
+                # The wait for room was the service's, not the client's: the body gets a full
+                # deadline of its own from here.
+                self.deadline = time.monotonic() + self.service.request_deadline
                 data = self.service.answer_bytes(self._read_body(length))
                 self._send_bytes(HTTPStatus.OK, data)
         except core.RequestError as error:

@@ -409,3 +409,27 @@ def test_four_maximum_size_requests_at_once_cost_about_one_parse():
     one_parse = one - base
     assert one_parse > 60, "the body really is costly to parse"
     assert four - base4 < one_parse * 1.3 + 4 * len(body) / 2**20, (base, one, base4, four)
+
+
+@pytest.mark.timeout(60)
+def test_a_request_waiting_for_room_among_bodies_is_not_dropped_by_its_deadline(strict_service, sample_values,
+                                                                               monkeypatch):
+    """Bodies in memory are bounded (two maximum-size ones here): a third request waits for
+    room longer than the 2 s deadline, then still gets its answer; the wait is the service's."""
+    body = json.dumps({"sheet": "台账", "values": sample_values, "today": TODAY}).encode()
+    strict_service.max_body_bytes = len(body)
+    strict_service.budget = service_http._BodyBudget(2 * len(body))
+    real = service_module.summary_answer
+
+    def slow(*args):
+        time.sleep(2.5)
+        return real(*args)
+
+    monkeypatch.setattr(service_module, "summary_answer", slow)
+    statuses = []
+    threads = [threading.Thread(target=lambda: statuses.append(summary(strict_service, body)[0])) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert statuses == [200, 200, 200]
