@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import socket
 import stat
 import subprocess
@@ -310,9 +311,16 @@ def test_ledger_serve_restarts_at_once_and_makes_its_folder_private(tmp_path, sa
             probe = type("Probe", (), {"port": port})()
             assert summary(probe, {"sheet": "台账", "values": sample_values}, token="nope")[0] == 403
             assert summary(probe, {"sheet": "台账", "values": sample_values, "today": TODAY})[0] == 200
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as idle:  # a client that stays
+                idle.sendall(b"GET /v1/health HTTP/1.1\r\n")
+                time.sleep(0.2)
+                process.send_signal(signal.SIGINT)  # Ctrl+C: stops at once, the idle client notwithstanding
+                out, err = process.communicate(timeout=5)
         finally:
-            process.terminate()
-            out, err = process.communicate(timeout=30)
+            if process.poll() is None:
+                process.kill()
+                process.communicate(timeout=10)
+        assert "台账助手服务已停止" in out
         assert "Traceback" not in err, err
     folder = tmp_path / ".config" / "ledger-assistant"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
