@@ -201,8 +201,8 @@ def serve(port: int | None, config_path: Path | None):
 
     from automation.config import load_config
     from automation.service import LedgerService, service_settings
-    from automation.service_log import private_folder, rotating_file_handler
     from automation.service_http import port_in_use_message
+    from automation.service_log import private_folder, rotating_file_handler
     from automation.wps_setup import layout, read_token
 
     config = load_config(config_path, None)

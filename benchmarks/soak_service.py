@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import socket
 import statistics
 import sys
@@ -130,6 +131,7 @@ class Soak:
 
 def run(seconds: float, hostile_rate: float = HOSTILE_RATE) -> str:
     good_body = sample_body()
+    load_start = os.getloadavg()[0]
     with temporary_home() as home_text:
         home = Path(home_text)
         port = free_port()
@@ -173,6 +175,11 @@ def run(seconds: float, hostile_rate: float = HOSTILE_RATE) -> str:
         f"| resident MB at the end / peak | {rss:.1f} / {peak:.1f} |",
         f"| service.log on disk (with rotated files), KB | {log_bytes / 1024:.1f} |",
     ]
+    by_minute = [statistics.mean(mb for at, mb in samples if minute * 60 <= at < (minute + 1) * 60)
+                 for minute in range(int(samples[-1][0] // 60) + 1)]
+    lines += ["", "Resident MB, mean of each minute: " + ", ".join(f"{mb:.1f}" for mb in by_minute),
+              f"Load average (1 min) of the machine at the start / end: {load_start:.1f} / {os.getloadavg()[0]:.1f} "
+              f"on {os.cpu_count()} cores."]
     if soak.bad_answers:
         lines += ["", "Late or failed good requests: " + "; ".join(soak.bad_answers[:10])]
     return "\n".join(lines)
