@@ -144,7 +144,7 @@ REFRESH_FIGURES = "共 {total} 件：已办结 {completed} 件，已逾期 {over
 # --- WPS add-in and the local service (ledger serve, ledger wps-setup) ------------------
 SERVICE_STARTED = "台账助手服务已启动：{url}（仅本机可访问）。WPS 中的“台账助手”选项卡通过它计算统计。按 Ctrl+C 停止。"
 SERVICE_STOPPED = "台账助手服务已停止。"
-SERVICE_PORT_IN_USE = "无法在端口 {port} 启动台账助手服务：{error}。可能服务已经在运行；如需换端口，请在 config.ini 的 [service] 中设置 port，并重新运行 ledger wps-setup。"
+SERVICE_PORT_IN_USE = "无法在端口 {port} 启动台账助手服务：{error}。如需换端口，请在 config.ini 的 [service] 中设置 port，并重新运行 ledger wps-setup。"
 SERVICE_NO_TOKEN = "没有找到访问令牌（{path}）。请先运行 ledger wps-setup 安装 WPS 加载项（会生成令牌），或设置环境变量 LEDGER_TOKEN。"
 SERVICE_BAD_SETTING = "配置错误：[service] 中的 {key} = “{value}” 无效，应为{expected}。"
 SERVICE_EXPECT_PORT = "1 到 65535 之间的端口号"

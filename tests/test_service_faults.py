@@ -441,3 +441,13 @@ def test_a_request_waiting_for_room_among_bodies_is_not_dropped_by_its_deadline(
     for thread in threads:
         thread.join(timeout=30)
     assert statuses == [200, 200, 200]
+
+
+def test_a_bind_failure_other_than_a_taken_port_gives_the_systems_words():
+    import errno
+
+    message = service_http.port_in_use_message(80, OSError(errno.EACCES, "Permission denied"))
+    assert "端口 80" in message and "Permission denied" in message
+    assert "其他程序" not in message and "已经在端口" not in message
+    assert service_http.address_in_use(OSError(errno.EADDRINUSE, "in use"))
+    assert service_http.address_in_use(OSError(10048, "WSAEADDRINUSE"))  # Windows' number
