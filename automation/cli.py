@@ -263,6 +263,8 @@ def serve(port: int | None, config_path: Path | None):
 
     from automation.config import load_config
     from automation.service import LedgerService, service_settings
+    from automation.service_http import port_in_use_message
+    from automation.service_log import private_folder, rotating_file_handler
     from automation.wps_setup import layout, read_token
 
     config = load_config(config_path, None)
@@ -274,8 +276,8 @@ def serve(port: int | None, config_path: Path | None):
     log_path = place.log_file
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     try:
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(log_path, encoding="utf-8"))
+        private_folder(log_path.parent)
+        handlers.append(rotating_file_handler(log_path))
     except OSError:
         log_path = None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers)
@@ -283,7 +285,7 @@ def serve(port: int | None, config_path: Path | None):
     try:
         service = LedgerService(config, token, chosen, log_path=str(log_path) if log_path else None)
     except OSError as error:
-        raise ValueError(messages.SERVICE_PORT_IN_USE.format(port=chosen, error=error.strerror or error)) from None
+        raise ValueError(port_in_use_message(chosen, error)) from None
     click.echo(messages.SERVICE_STARTED.format(url=service.url))
     try:
         service.serve_forever()

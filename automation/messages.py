@@ -144,7 +144,7 @@ REFRESH_FIGURES = "共 {total} 件：已办结 {completed} 件，已逾期 {over
 # --- WPS add-in and the local service (ledger serve, ledger wps-setup) ------------------
 SERVICE_STARTED = "台账助手服务已启动：{url}（仅本机可访问）。WPS 中的“台账助手”选项卡通过它计算统计。按 Ctrl+C 停止。"
 SERVICE_STOPPED = "台账助手服务已停止。"
-SERVICE_PORT_IN_USE = "无法在端口 {port} 启动台账助手服务：{error}。可能服务已经在运行；如需换端口，请在 config.ini 的 [service] 中设置 port，并重新运行 ledger wps-setup。"
+SERVICE_PORT_IN_USE = "无法在端口 {port} 启动台账助手服务：{error}。如需换端口，请在 config.ini 的 [service] 中设置 port，并重新运行 ledger wps-setup。"
 SERVICE_NO_TOKEN = "没有找到访问令牌（{path}）。请先运行 ledger wps-setup 安装 WPS 加载项（会生成令牌），或设置环境变量 LEDGER_TOKEN。"
 SERVICE_BAD_SETTING = "配置错误：[service] 中的 {key} = “{value}” 无效，应为{expected}。"
 SERVICE_EXPECT_PORT = "1 到 65535 之间的端口号"
@@ -527,3 +527,11 @@ REMIND_PER_UNIT = (
     "ledger remind 台账.xlsx；汇总工作簿可用 ledger refresh 文件夹 --output 汇总.xlsx --mail-to 邮箱 发给领导。"
 )
 DISTRICT_PREVIOUS_ONE_LEDGER = "--previous（与上年比较）只用于一个台账；汇总多个单位时请去掉 --previous。"
+# --- issue 13: the local service under hostile clients ---
+SERVICE_BUSY = "台账助手服务正忙（同时处理的请求过多），请稍后再试。"
+SERVICE_ALREADY_RUNNING = "台账助手服务已经在端口 {port} 运行（版本 {version}），无需再次启动；如需重启，请先关闭正在运行的服务窗口。"
+SERVICE_PORT_TAKEN = "无法在端口 {port} 启动台账助手服务：该端口已被其他程序占用（{error}）。请在 config.ini 的 [service] 中设置另一个 port，并重新运行 ledger wps-setup。"
+REQUEST_BAD_LENGTH = "请求头 Content-Length（内容长度）“{value}”不是一个非负整数，无法读取。"
+REQUEST_TOO_MANY_VALUES = "请求中的单元格过多（约 {count} 个，上限 {limit} 个）。请缩小台账的已用区域（删除表格下方和右侧多余的行列）后重试。"
+REQUEST_TIMEOUT = "请求内容在 {seconds} 秒内没有传完，连接已断开。"
+REQUEST_BAD_HTTP = "请求格式不正确（HTTP {status}），台账助手服务无法处理。"

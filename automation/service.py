@@ -27,17 +27,11 @@ and the refresh time as arguments, which is how the add-in's test fixtures are m
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import json
-import logging
 import math
 import re
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from automation import __version__
@@ -57,8 +51,6 @@ from automation.model import (
     range_address,
     resolve_style,
 )
-
-log = logging.getLogger("automation.service")
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 28190
@@ -417,253 +409,11 @@ def render_chart(chart: Chart) -> dict[str, Any]:
 
 
 # -- the HTTP service ----------------------------------------------------------------------
-class LedgerService:
-    """The service, bound to the loopback address. Runs in the foreground (`serve_forever`)
-    or in a thread (`serve_in_thread`), so another long-running process could embed it.
+# The sockets, limits and checks live in automation.service_http (imported lazily: it imports
+# this module); `from automation.service import LedgerService` keeps working.
+def __getattr__(name: str) -> Any:
+    if name in ("LedgerService", "probe_health", "json_bytes"):
+        from automation import service_http
 
-    `port=0` picks a free port (see `.port`). `clock` returns the current datetime (the
-    default date of a request without "today", and the refresh time on the sheets).
-    """
-
-    def __init__(self, config: Config, token: str, port: int | None = None, *, max_body_bytes: int | None = None,
-                 clock: Callable[[], dt.datetime] = dt.datetime.now, log_path: str | None = None):
-        if not token:
-            raise ValueError(m.SERVICE_NO_TOKEN.format(path=TOKEN_ENV))
-        settings = service_settings(config)
-        self.config = config
-        self.token = token
-        self.max_body_bytes = max_body_bytes if max_body_bytes is not None else settings.max_body_bytes
-        self.allowed_origins = ALLOWED_ORIGINS | frozenset(settings.extra_origins)
-        self.clock = clock
-        self.log_path = log_path
-        self._compute_lock = threading.Lock()  # one summary at a time: bounded memory
-        self._thread: threading.Thread | None = None
-        self.server = _Server((DEFAULT_HOST, settings.port if port is None else port), _Handler)  # loopback only
-        self.server.service = self
-
-    @property
-    def host(self) -> str:
-        return self.server.server_address[0]
-
-    @property
-    def port(self) -> int:
-        return self.server.server_address[1]
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def serve_forever(self) -> None:
-        try:
-            self.server.serve_forever(poll_interval=0.2)
-        finally:
-            self.server.server_close()
-
-    def serve_in_thread(self) -> threading.Thread:
-        """Start serving in a daemon thread and return it; stop with `shutdown()`."""
-        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.2},
-                                        name="ledger-service", daemon=True)
-        self._thread.start()
-        return self._thread
-
-    def shutdown(self) -> None:
-        """Stop serving and release the port (from another thread than the serving one)."""
-        self.server.shutdown()
-        self.server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
-
-    # -- request checks, in order: host, origin, token --------------------------------
-    def allowed_host(self, host: str | None) -> bool:
-        if not host:
-            return False
-        name, _, port = host.rpartition(":") if not host.endswith("]") else (host, "", "")
-        if not name:  # no port given
-            name, port = host, ""
-        if port and port != str(self.port):
-            return False
-        return name.lower() in ("127.0.0.1", "localhost", "[::1]")
-
-    def allowed_origin(self, origin: str | None) -> bool:
-        return origin is None or origin in self.allowed_origins
-
-    def token_ok(self, given: str | None) -> bool:
-        return given is not None and hmac.compare_digest(given.encode("utf-8"), self.token.encode("utf-8"))
-
-    def answer(self, body: bytes) -> dict[str, Any]:
-        """The answer to a POST /v1/summary body (RequestError on a bad request)."""
-        from automation.problems import LedgerError
-
-        request = parse_request(body)
-        now = self.clock()
-        today = request.today or now.date()
-        started = time.perf_counter()
-        with self._compute_lock:
-            try:
-                answer = summary_answer(request, self.config, today, now)
-            except LedgerError as error:
-                raise RequestError(HTTPStatus.UNPROCESSABLE_ENTITY, "bad_ledger",
-                                   m.REQUEST_BAD_LEDGER.format(message=error.message)) from None
-        log.info("summary of sheet %r: %d rows in %.2f s", request.sheet, len(request.values),
-                 time.perf_counter() - started)
-        return answer
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = False  # a second service on the same port fails instead of sharing it
-    service: LedgerService
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-    server_version = "ledger-assistant/" + __version__
-    timeout = 60  # seconds of socket silence before a connection is dropped
-
-    @property
-    def service(self) -> LedgerService:
-        return self.server.service
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
-        log.debug("%s " + format, self.address_string(), *args)
-
-    # -- answers -----------------------------------------------------------------------
-    def _send(self, status: int, payload: dict[str, Any] | None, extra: dict[str, str] | None = None) -> None:
-        body = b"" if payload is None else json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-        self.send_response(status)
-        if payload is not None:
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        origin = self.headers.get("Origin")
-        if origin is not None and self.service.allowed_origin(origin):
-            self.send_header("Access-Control-Allow-Origin", origin)
-            self.send_header("Vary", "Origin")
-        for key, value in (extra or {}).items():
-            self.send_header(key, value)
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if body and self.command != "HEAD":
-            self.wfile.write(body)
-
-    def _error(self, error: RequestError) -> None:
-        self._send(error.status, {"error": error.code, "message": error.message})
-
-    def _guard(self, need_token: bool) -> bool:
-        """Host, Origin and (when needed) token; answers 403 and returns False on a refusal."""
-        host = self.headers.get("Host")
-        origin = self.headers.get("Origin")
-        if not self.service.allowed_host(host):
-            self._refuse(RequestError(HTTPStatus.FORBIDDEN, "forbidden_host", m.REQUEST_FORBIDDEN_HOST.format(host=host)))
-            return False
-        if not self.service.allowed_origin(origin):
-            self._refuse(RequestError(HTTPStatus.FORBIDDEN, "forbidden_origin",
-                                      m.REQUEST_FORBIDDEN_ORIGIN.format(origin=origin)))
-            return False
-        if need_token and not self.service.token_ok(self.headers.get(TOKEN_HEADER)):
-            self._refuse(RequestError(HTTPStatus.FORBIDDEN, "forbidden_token", m.REQUEST_FORBIDDEN_TOKEN))
-            return False
-        return True
-
-    def _refuse(self, error: RequestError) -> None:
-        """A refusal: the body (if any) is not read, so the connection is closed after it.
-
-        Refusals are logged with the Origin and Host seen: a browser hides a refused answer
-        from the page (the add-in only sees a failed request), so the log is where to look."""
-        if error.status == HTTPStatus.FORBIDDEN:
-            log.warning("refused %s %s (%s): Origin %r, Host %r", self.command, self.path, error.code,
-                        self.headers.get("Origin"), self.headers.get("Host"))
-        self.close_connection = True
-        self._error(error)
-
-    # -- methods -----------------------------------------------------------------------
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-        if self.path.split("?")[0] != "/v1/health":
-            if self._guard(need_token=False):
-                self._error(RequestError(HTTPStatus.NOT_FOUND, "not_found", m.REQUEST_NOT_FOUND.format(path=self.path)))
-            return
-        if self._guard(need_token=False):
-            self._send(HTTPStatus.OK, {"version": __version__})
-
-    def do_POST(self) -> None:  # noqa: N802
-        if self.path.split("?")[0] != "/v1/summary":
-            if self._guard(need_token=False):
-                self._refuse(RequestError(HTTPStatus.NOT_FOUND, "not_found", m.REQUEST_NOT_FOUND.format(path=self.path)))
-            return
-        if not self._guard(need_token=True):
-            return
-        try:
-            body = self._read_body()
-            payload = self.service.answer(body)
-        except RequestError as error:
-            self._error(error)
-            return
-        except Exception as error:  # noqa: BLE001 - the service keeps running; the log has details
-            log.exception("summary request failed")
-            where = f"（{self.service.log_path}）" if self.service.log_path else ""
-            self._error(RequestError(HTTPStatus.INTERNAL_SERVER_ERROR, "internal",
-                                     m.REQUEST_FAILED.format(error=error, log=where)))
-            return
-        self._send(HTTPStatus.OK, payload)
-
-    def do_OPTIONS(self) -> None:  # noqa: N802 - CORS preflight, answered for allowed origins only
-        if not self._guard(need_token=False):
-            return
-        extra = {"Allow": "GET, POST, OPTIONS"}
-        if self.headers.get("Origin") is not None:
-            extra.update({
-                "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-                "Access-Control-Allow-Headers": f"Content-Type, {TOKEN_HEADER}",
-                "Access-Control-Max-Age": "600",
-            })
-            if (self.headers.get("Access-Control-Request-Private-Network") or "").lower() == "true":
-                extra["Access-Control-Allow-Private-Network"] = "true"
-        self._send(HTTPStatus.NO_CONTENT, None, extra)
-
-    def _method_not_allowed(self) -> None:
-        if self._guard(need_token=False):
-            self._refuse(RequestError(HTTPStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
-                                      m.REQUEST_METHOD_NOT_ALLOWED.format(path=self.path, method=self.command)))
-
-    do_PUT = do_DELETE = do_PATCH = do_HEAD = _method_not_allowed
-
-    def _read_body(self) -> bytes:
-        length_text = self.headers.get("Content-Length")
-        if self.headers.get("Transfer-Encoding") or length_text is None:
-            self.close_connection = True
-            raise RequestError(HTTPStatus.LENGTH_REQUIRED, "length_required", m.REQUEST_LENGTH_REQUIRED)
-        try:
-            length = int(length_text)
-            if length < 0:
-                raise ValueError
-        except ValueError:
-            self.close_connection = True
-            raise RequestError(HTTPStatus.BAD_REQUEST, "bad_length", m.REQUEST_LENGTH_REQUIRED) from None
-        limit = self.service.max_body_bytes
-        if length > limit:
-            self.close_connection = True
-            if length <= DRAIN_LIMIT:
-                self._drain(length)
-            raise RequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "too_large",
-                               m.REQUEST_TOO_LARGE.format(size=length, limit=limit))
-        body = self.rfile.read(length)
-        if len(body) < length:
-            self.close_connection = True
-            raise RequestError(HTTPStatus.BAD_REQUEST, "incomplete",
-                               m.REQUEST_INCOMPLETE.format(expected=length, received=len(body)))
-        return body
-
-    def _drain(self, length: int) -> None:
-        remaining = length
-        try:
-            while remaining > 0:
-                chunk = self.rfile.read(min(remaining, 1 << 16))
-                if not chunk:
-                    return
-                remaining -= len(chunk)
-        except OSError:
-            return
+        return getattr(service_http, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
