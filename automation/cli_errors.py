@@ -42,7 +42,7 @@ def _bad_parameter(error: click.BadParameter) -> str:
         return messages.CLI_BAD_CHOICE.format(name=name, value=value, choices="、".join(map(str, kind.choices)))
     if isinstance(kind, click.IntRange):
         return messages.CLI_BAD_RANGE.format(name=name, value=value, low=kind.min, high=kind.max) if re.search(
-            r"range", text) else messages.CLI_BAD_INTEGER.format(name=name, value=value)
+            r"not in the range", text) else messages.CLI_BAD_INTEGER.format(name=name, value=value)
     if kind is click.INT or isinstance(kind, click.types.IntParamType):
         return messages.CLI_BAD_INTEGER.format(name=name, value=value)
     return messages.CLI_BAD_VALUE.format(name=name)
