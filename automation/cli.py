@@ -414,7 +414,9 @@ def excel_setup(home: Path | None, interpreter: Path | None):
     project_dir = Path(automation.__file__).resolve().parent.parent
     for line in write_xlwings_conf(home or Path.home(), interpreter or Path(sys.executable), project_dir):
         click.echo(line)
-    addin = project_dir / "macros" / "ledger_assistant.xlam"
+    from automation.shipped import excel_addin
+
+    addin = excel_addin()
     if addin.exists():
         click.echo(messages.EXCEL_ADDIN_HINT.format(path=addin))
 
