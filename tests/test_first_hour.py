@@ -261,3 +261,30 @@ def test_a_real_process_gives_the_sentence_and_code(tmp_path: Path):
                             env=dict(os.environ, PYTHONIOENCODING="utf-8"), timeout=60)
     assert result.returncode == 2
     assert result.stderr.strip() == "错误：缺少参数 LEDGER（台账文件）。用 ledger check --help 查看用法。"
+
+
+# --- 9. a clone stands alone -----------------------------------------------------------------
+
+def test_a_clone_needs_nothing_outside_the_project():
+    corpus = PROJECT_ROOT / "tests" / "corpus"
+    listed = [line.split("\t")[0] for line in (corpus / "poi" / "MANIFEST.tsv").read_text(encoding="utf-8")
+              .splitlines()[1:] if line.strip()]
+    assert len(listed) == 41 and all((corpus / "poi" / name).is_file() for name in listed)
+    assert "Apache License" in (corpus / "poi" / "LICENSE-Apache-2.0.txt").read_text(encoding="utf-8")
+    assert "Apache POI" in (corpus / "README.md").read_text(encoding="utf-8")
+    from tests import ledger_factory, xlsx_helpers
+
+    assert ledger_factory.CORPUS == xlsx_helpers.CORPUS == corpus / "poi"
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    assert "docs/口径.md" in readme and "docs/json.md" in readme
+    for doc in [PROJECT_ROOT / "README.md", *(PROJECT_ROOT / "docs").glob("*.md")]:
+        text = doc.read_text(encoding="utf-8")
+        assert "../shared" not in text and "DOMAIN.md" not in text and "DESIGN.md" not in text, doc
+    for test_file in (PROJECT_ROOT / "tests").glob("*.py"):
+        assert '"shared" / ' + '"corpus"' not in test_file.read_text(encoding="utf-8"), test_file
+    rules = (PROJECT_ROOT / "docs" / "口径.md").read_text(encoding="utf-8")
+    for term in ("按时办结率", "满意率", "面商率", "解决采纳率", "EDATE", "办理时限早于交办日期"):
+        assert term in rules, term
+    contract = (PROJECT_ROOT / "docs" / "json.md").read_text(encoding="utf-8")
+    for field in ("as_of", "on_time_rate", "by_section", "overdue_items", "days_overdue", "problems"):
+        assert f'"{field}"' in contract, field
