@@ -316,6 +316,12 @@ def watch(ledger: Path, config_path: Path | None, log_file: Path | None):
     from automation.remind import ReminderSettings, remind_command, secrets_from_env
     from automation.remind import watch as watch_loop
 
+    from automation.problems import LedgerError
+    from automation.targets import refuse_directory
+
+    if not ledger.exists():  # a typo should not wait until the first scheduled run to be told
+        raise LedgerError(messages.FILE_NOT_FOUND.format(path=ledger))
+    refuse_directory(ledger)
     config = load_config(config_path, ledger)
     settings = ReminderSettings.from_config(config.parser, ledger_path=ledger)
     if log_file is not None:

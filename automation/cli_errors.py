@@ -89,6 +89,9 @@ class ChineseGroup(click.Group):
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
             result = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.NoArgsIsHelpError as error:  # plain `ledger`: the help, as click shows it
+            click.echo(error.format_message())
+            sys.exit(error.exit_code)
         except click.UsageError as error:
             command = error.ctx.command_path if error.ctx is not None else (prog_name or "ledger")
             click.echo(messages.FATAL_PREFIX + usage_sentence(error)

@@ -363,3 +363,4 @@ COLUMNS_SWAPPED_WARNING = ("注意：在 {rows} 行中的 {bad} 行里，“{dea
 DEADLINE_BEFORE_ASSIGNED = "办理时限早于交办日期（{assigned}）"
 DEADLINES_BEFORE_ASSIGNED_WARNING = ("提醒：{bad} 行的办理时限早于交办日期（共 {rows} 行两者都有）。"
                                      "“{deadline}”和“{assigned}”两列可能填反了，或表头被认反了；请运行 ledger columns 检查。")
+CONFIG_NOT_FOUND = "找不到配置文件“{path}”。请检查 --config 后面的路径。"

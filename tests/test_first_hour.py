@@ -194,17 +194,26 @@ def test_missing_ledger_argument(command: str):
     assert text == f"错误：缺少参数 LEDGER（台账文件）。用 ledger {command} --help 查看用法。"
 
 
-@pytest.mark.parametrize("command", READERS)
+@pytest.mark.parametrize("command", READERS + ["watch"])
 def test_missing_file(tmp_path: Path, command: str):
     missing = tmp_path / "没有这个.xlsx"
     assert_one_sentence(invoke(command, missing, *(["--dry-run"] if command == "remind" else [])), 2,
                         "找不到", str(missing))
 
 
-@pytest.mark.parametrize("command", ["columns", "remind"])
+def test_missing_config_file(tmp_path: Path):
+    assert_one_sentence(invoke("check", SAMPLE, "--config", tmp_path / "没有.ini"), 2, "找不到配置文件", "没有.ini")
+
+
+@pytest.mark.parametrize("command", ["columns", "remind", "watch"])
 def test_a_folder_given_for_the_one_ledger_file(tmp_path: Path, command: str):
     assert_one_sentence(invoke(command, tmp_path, *(["--dry-run"] if command == "remind" else [])), 2,
                         "是文件夹", str(tmp_path))
+
+
+def test_plain_ledger_shows_the_help():
+    result = invoke()
+    assert result.output.startswith("Usage: ledger") and "退出码" in result.output
 
 
 @pytest.mark.parametrize("args", [("template", "{d}"), ("sample", "{d}"), ("refresh", "{l}", "--output", "{d}"),
