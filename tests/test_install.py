@@ -101,6 +101,7 @@ def _can_cut_network() -> bool:
         return False
 
 
+@pytest.mark.timeout(1500)  # downloads and installs ~60 MB of wheels: minutes, not seconds
 @pytest.mark.skipif(sys.platform != "linux", reason="the bundle test installs the Linux x86_64 part")
 @pytest.mark.skipif(not _can_cut_network(), reason="needs unshare -n (a network namespace) to cut the network")
 @pytest.mark.skipif(not _online(), reason="building the bundle downloads wheels from pypi.org")
