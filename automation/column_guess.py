@@ -109,7 +109,7 @@ def _fits(key: str, kind: str) -> bool:
     return kind == "text"
 
 
-def _order(rows: list[list[Any]], first: int, second: int, year: int) -> tuple[int, int]:
+def date_order(rows: list[list[Any]], first: int, second: int, year: int) -> tuple[int, int]:
     """Rows where column `first` holds the earlier date, and rows where it holds the later one."""
     before = after = 0
     for row in rows:
@@ -122,6 +122,13 @@ def _order(rows: list[list[Any]], first: int, second: int, year: int) -> tuple[i
         else:
             after += 1
     return before, after
+
+
+def swapped_dates(rows: list[list[Any]], assigned: int, deadline: int, year: int) -> tuple[int, int] | None:
+    """(rows with the deadline before the assigned date, rows with both dates in some order)
+    when that is most of them (the two columns look swapped), else None."""
+    before, after = date_order(rows, assigned, deadline, year)
+    return (after, before + after) if after > before else None
 
 
 def suggest_columns(headers: dict[int, str], data_rows: list[list[Any]], missing: list[str],
@@ -160,7 +167,7 @@ def _order_assigned_and_deadline(chosen: dict[str, int], matched: dict[str, int]
     deadline = chosen.get("deadline", matched.get("deadline"))
     if assigned is None or deadline is None:
         return
-    before, after = _order(rows, assigned, deadline, year)
+    before, after = date_order(rows, assigned, deadline, year)
     if after <= before:
         return
     if "assigned" in chosen and "deadline" in chosen:

@@ -358,7 +358,7 @@ CLI_USAGE_GENERIC = "命令的写法有误。"
 CLI_ABORTED = "已取消。"
 CLI_ARGUMENT_MEANINGS = {"LEDGER": "台账文件", "OUTPUT": "输出文件"}
 
-COLUMNS_SWAPPED_WARNING = ("注意：在 {rows} 行中的 {bad} 行里，“{deadline}”早于“{assigned}”。"
+COLUMNS_SWAPPED_WARNING = ("注意：两个日期都有的 {rows} 行中，有 {bad} 行的“{deadline}”早于“{assigned}”。"
                            "这两列可能填反了或认反了：“{assigned}”应是交办日期，“{deadline}”应是办理时限。")
 DEADLINE_BEFORE_ASSIGNED = "办理时限早于交办日期（{assigned}）"
 DEADLINES_BEFORE_ASSIGNED_WARNING = ("提醒：{bad} 行的办理时限早于交办日期（共 {rows} 行两者都有）。"

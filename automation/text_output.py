@@ -126,6 +126,9 @@ def columns_text(ledger_path: Path, config: Config, year: int | None = None) -> 
         else:
             lines.append(messages.COLUMNS_UNMATCHED.format(header=left(text, 20)))
     missing = [key for key in config.columns if key not in matched]
+    # The values below the header: what the suggestions and the order of the two dates are judged by.
+    data_rows = workbook.get_sheet_by_name(sheet).to_python(
+        skip_empty_area=False, nrows=header_rows[-1] + 1 + SAMPLE_ROWS)[header_rows[-1] + 1:]
     fixes = []
     if missing:
         lines += ["", messages.COLUMNS_MISSING]
@@ -136,14 +139,21 @@ def columns_text(ledger_path: Path, config: Config, year: int | None = None) -> 
         from automation.column_guess import suggest_columns
 
         unused = {index: text for index, text in header_index.items() if index not in by_index}
-        data_rows = workbook.get_sheet_by_name(sheet).to_python(
-            skip_empty_area=False, nrows=header_rows[-1] + 1 + SAMPLE_ROWS)[header_rows[-1] + 1:]
         suggested = suggest_columns(unused, data_rows, missing, {m.key: m.index for m in matched.values()},
                                     config, year or config.default_year or 2000)
         for key, index in suggested.items():
             fixes.append(f"{key} = {', '.join(config.columns[key] + [''.join(unused[index].split())])}")
     if fixes:
         lines += ["", messages.COLUMNS_FIX, "[columns]", *fixes]
+    if "assigned" in matched and "deadline" in matched:
+        from automation.column_guess import swapped_dates
+
+        swapped = swapped_dates(data_rows, matched["assigned"].index, matched["deadline"].index,
+                                year or config.default_year or 2000)
+        if swapped:
+            lines += ["", messages.COLUMNS_SWAPPED_WARNING.format(
+                bad=swapped[0], rows=swapped[1], assigned=matched["assigned"].header,
+                deadline=matched["deadline"].header)]
     if not any(key in missing for key in REQUIRED_COLUMNS):
         lines += ["", messages.COLUMNS_ALL_OK]
     return "\n".join(lines)

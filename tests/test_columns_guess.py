@@ -128,6 +128,9 @@ def test_deadline_before_assigned_is_a_problem_and_most_rows_say_swapped(tmp_pat
     assert result.returncode == 0, result.stderr
     assert messages.DEADLINES_BEFORE_ASSIGNED_WARNING.format(bad=2, rows=3, deadline="办理时限", assigned="交办日期") \
         in result.stdout.splitlines()
+    columns = run_cli("columns", ledger, cwd=tmp_path)
+    assert messages.COLUMNS_SWAPPED_WARNING.format(bad=2, rows=3, deadline="办理时限", assigned="交办日期") \
+        in columns.stdout.splitlines()
     stats = json.loads(run_cli("stats", ledger, "--today", TODAY, "--json", cwd=tmp_path).stdout)
     before = [(p["row"], p["column"], p["value"]) for p in stats["problems"]
               if p["message"].startswith("办理时限早于交办日期")]
