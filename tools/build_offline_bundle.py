@@ -50,9 +50,14 @@ INSTALL_SH = """#!/bin/sh
 set -e
 HERE="$(cd "$(dirname "$0")" && pwd)"
 TARGET="${1:-$HOME/ledger-assistant}"
-PYTHON="${PYTHON:-python3}"
+# The bundle holds wheels for Python {versions}: use one of those (newest first) unless PYTHON is set.
+if [ -z "$PYTHON" ]; then
+  for candidate in {commands} python3; do
+    if command -v "$candidate" >/dev/null 2>&1; then PYTHON="$candidate"; break; fi
+  done
+fi
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
-  echo "需要 Python 3.11 或更新版本（当前：$("$PYTHON" --version 2>&1)）。可用 PYTHON=/路径/python3.12 sh install.sh 指定。"; exit 2; }
+  echo "需要 Python {versions}（当前：$("$PYTHON" --version 2>&1)）。可用 PYTHON=/路径/python3.12 sh install.sh 指定。"; exit 2; }
 "$PYTHON" -m venv "$TARGET"
 "$TARGET/bin/python" -m pip install --no-index --find-links "$HERE/wheels" ledger-assistant
 echo "安装完成。命令：$TARGET/bin/ledger（例如：$TARGET/bin/ledger check \\"$HERE/sample_ledger.xlsx\\"）"
@@ -66,9 +71,11 @@ setlocal
 set "HERE=%~dp0"
 set "TARGET=%~1"
 if "%TARGET%"=="" set "TARGET=%USERPROFILE%\\ledger-assistant"
-set "PY=python"
-where py >nul 2>nul && set "PY=py -3"
-%PY% -c "import sys; sys.exit(sys.version_info < (3, 11))" || (echo 需要 Python 3.11 或更新版本（python.org 安装版，勾选 Add python.exe to PATH）。& exit /b 2)
+rem The bundle holds wheels for Python {versions}: the py launcher picks one of those (newest first).
+set "PY="
+{launchers}
+if not defined PY set "PY=python"
+%PY% -c "import sys; sys.exit(sys.version_info < (3, 11))" || (echo 需要 Python {versions}（python.org 安装版，勾选 Add python.exe to PATH）。& exit /b 2)
 %PY% -m venv "%TARGET%" || exit /b 1
 "%TARGET%\\Scripts\\python.exe" -m pip install --no-index --find-links "%HERE%wheels" ledger-assistant || exit /b 1
 echo 安装完成。命令："%TARGET%\\Scripts\\ledger.exe"，例如："%TARGET%\\Scripts\\ledger.exe" check "%HERE%sample_ledger.xlsx"
@@ -152,9 +159,7 @@ def build(output: Path, targets: list[str], pythons: list[str], make_zip: bool =
                 if not (wheels / wheel.name).exists():
                     shutil.move(str(wheel), wheels / wheel.name)
             shutil.rmtree(staging)
-    (output / "install.sh").write_text(INSTALL_SH, encoding="utf-8", newline="\n")
-    (output / "install.sh").chmod(0o755)
-    (output / "install.bat").write_text(INSTALL_BAT, encoding="utf-8", newline="\r\n")
+    write_scripts(output, pythons)
     (output / "安装说明.txt").write_text(README, encoding="utf-8", newline="\r\n")
     shutil.copyfile(ROOT / "config.ini", output / "config.ini")
     shutil.copyfile(ROOT / "examples" / "sample_ledger.xlsx", output / "sample_ledger.xlsx")
@@ -162,6 +167,20 @@ def build(output: Path, targets: list[str], pythons: list[str], make_zip: bool =
         archive = shutil.make_archive(str(output), "zip", root_dir=output.parent, base_dir=output.name)
         print(f"已生成：{output}/ 和 {archive}")
     return output
+
+
+def write_scripts(output: Path, pythons: list[str]) -> None:
+    """install.sh (LF) and install.bat (CRLF), preferring the Python versions the wheels are for."""
+    newest_first = sorted(pythons, key=lambda v: tuple(map(int, v.split("."))), reverse=True)
+    versions = " / ".join(newest_first)
+    commands = " ".join(f"python{version}" for version in newest_first)
+    launchers = "\n".join(f'if not defined PY (py -{version} -c "" >nul 2>nul && set "PY=py -{version}")'
+                          for version in newest_first)
+    (output / "install.sh").write_text(INSTALL_SH.replace("{versions}", versions).replace("{commands}", commands),
+                                       encoding="utf-8", newline="\n")
+    (output / "install.sh").chmod(0o755)
+    (output / "install.bat").write_text(INSTALL_BAT.replace("{versions}", versions).replace("{launchers}", launchers),
+                                        encoding="utf-8", newline="\r\n")
 
 
 def main(argv: list[str] | None = None) -> int:
