@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from automation import messages
+from automation.cli_errors import ChineseGroup
 
 EXIT_BAD_INPUT = 2
 EXIT_OPEN_ELSEWHERE = 3
@@ -59,24 +60,23 @@ def friendly_errors(function):
         except ValueError as error:  # configuration errors carry a Chinese message
             click.echo(messages.FATAL_PREFIX + str(error), err=True)
             sys.exit(EXIT_BAD_INPUT)
+        except OSError as error:  # a path the user gave: one sentence naming it (automation.os_errors)
+            from automation.os_errors import os_error_exit_code, os_error_sentence
+
+            click.echo(messages.FATAL_PREFIX + os_error_sentence(error), err=True)
+            sys.exit(os_error_exit_code(error))
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
         except Exception as error:  # noqa: BLE001 - last resort: log it, say it plainly
-            log = _log_exception()
-            click.echo(messages.FATAL_PREFIX + messages.UNEXPECTED.format(error=error, log=log), err=True)
+            from automation.error_log import write_error_log
+
+            log = write_error_log(error)
+            text = (messages.UNEXPECTED.format(error=error, log=log) if log is not None
+                    else messages.UNEXPECTED_NO_LOG.format(error=error))
+            click.echo(messages.FATAL_PREFIX + text, err=True)
             sys.exit(1)
 
     return wrapper
-
-
-def _log_exception() -> Path:
-    import logging
-    import tempfile
-
-    log_path = Path(tempfile.gettempdir()) / "ledger-assistant.log"
-    logging.basicConfig(filename=log_path, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    logging.getLogger("automation").exception("unexpected error")
-    return log_path
 
 
 def record_history(ledger: Path, analysis, command: str) -> None:
@@ -103,7 +103,11 @@ def load(ledger: Path, config_path: Path | None, today_text: str | None):
     return config, today, analyse_file(ledger, config, today, display_name=str(ledger))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _force_option(function):
+    return click.option("--force", is_flag=True, help=messages.FORCE_HELP)(function)
+
+
+@click.group(cls=ChineseGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=messages.CLI_EPILOG)
 @click.version_option(package_name="ledger-assistant")
 def main():
     """办理台账助手：读取提案建议办理台账，标出逾期和即将到期事项，计算统计并写入汇总表。"""
@@ -173,28 +177,37 @@ def columns(ledger: Path, config_path: Path | None):
 @main.command()
 @click.argument("output", type=click.Path(path_type=Path), default=Path("ledger_template.xlsx"))
 @_config_option
+@_force_option
 @friendly_errors
-def template(output: Path, config_path: Path | None):
-    """生成空白台账模板 ledger_template.xlsx（表头和时限按 config.ini）。"""
+def template(output: Path, config_path: Path | None, force: bool):
+    """生成空白台账模板 ledger_template.xlsx（表头和时限按 config.ini）。已有同名文件时不覆盖，除非加 --force。"""
     from automation.config import load_config
-    from automation.template import write_template
+    from automation.targets import write_new_workbook
+    from automation.template import build_template
 
-    write_template(output, load_config(config_path, None))
+    config = load_config(config_path, None)
+    backup = write_new_workbook(output, build_template(config), force=force, backups=config.backups)
     click.echo(f"已生成台账模板：{output}")
+    if backup:
+        click.echo(messages.TARGET_BACKUP.format(backup=backup))
 
 
 @main.command()
 @click.argument("output", type=click.Path(path_type=Path), default=Path("examples/sample_ledger.xlsx"))
 @_config_option
+@_force_option
 @friendly_errors
-def sample(output: Path, config_path: Path | None):
-    """生成示例台账（约 60 件，用于试用和测试）。"""
+def sample(output: Path, config_path: Path | None, force: bool):
+    """生成示例台账（约 60 件，用于试用和测试）。已有同名文件时不覆盖，除非加 --force。"""
     from automation.config import load_config
-    from automation.sample import write_sample
+    from automation.sample import build_sample
+    from automation.targets import write_new_workbook
 
-    output.parent.mkdir(parents=True, exist_ok=True)
-    write_sample(output, load_config(config_path, None))
+    config = load_config(config_path, None)
+    backup = write_new_workbook(output, build_sample(config), force=force, backups=config.backups)
     click.echo(f"已生成示例台账：{output}")
+    if backup:
+        click.echo(messages.TARGET_BACKUP.format(backup=backup))
 
 
 
@@ -371,6 +384,12 @@ def watch(ledger: Path, config_path: Path | None, log_file: Path | None):
     from automation.remind import ReminderSettings, remind_command, secrets_from_env
     from automation.remind import watch as watch_loop
 
+    from automation.problems import LedgerError
+    from automation.targets import refuse_directory
+
+    if not ledger.exists():  # a typo should not wait until the first scheduled run to be told
+        raise LedgerError(messages.FILE_NOT_FOUND.format(path=ledger))
+    refuse_directory(ledger)
     config = load_config(config_path, ledger)
     settings = ReminderSettings.from_config(config.parser, ledger_path=ledger)
     if log_file is not None:
@@ -471,6 +490,9 @@ def report(ledger: tuple[Path, ...], today: str | None, config_path: Path | None
     if output is None:
         name = messages.REPORT_FILE_NAME.format(date=as_of.strftime("%Y%m%d"))
         output = ledger.parent / (name if fmt == "docx" else Path(name).with_suffix(".md").name)
+    from automation.targets import check_report_output
+
+    check_report_output(output, ledger)
     if selection is not None:
         click.echo(messages.REPORT_YEAR_FILTER.format(year=selection.year, kept=selection.kept,
                                                       dropped=selection.dropped))
@@ -594,7 +616,9 @@ def excel_setup(home: Path | None, interpreter: Path | None):
     project_dir = Path(automation.__file__).resolve().parent.parent
     for line in write_xlwings_conf(home or Path.home(), interpreter or Path(sys.executable), project_dir):
         click.echo(line)
-    addin = project_dir / "macros" / "ledger_assistant.xlam"
+    from automation.shipped import excel_addin
+
+    addin = excel_addin()
     if addin.exists():
         click.echo(messages.EXCEL_ADDIN_HINT.format(path=addin))
 

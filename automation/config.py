@@ -240,8 +240,12 @@ def load_config(explicit: Path | None = None, ledger: Path | None = None) -> Con
         return Config()
     try:
         text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ValueError(messages.CONFIG_NOT_FOUND.format(path=path)) from None
     except OSError as error:
-        raise ValueError(messages.CONFIG_UNREADABLE.format(path=path, error=error)) from None
+        from automation.os_errors import os_error_sentence
+
+        raise ValueError(os_error_sentence(error)) from None
     except UnicodeDecodeError:
         try:
             text = path.read_text(encoding="gb18030")

@@ -155,6 +155,9 @@ def report(paths: list[Path], today: dt.date, config_path: Path | None, year: in
         folder = first if first.is_dir() else first.parent
         name = messages.REPORT_FILE_NAME.format(date=today.strftime("%Y%m%d"))
         output = folder / (name if fmt == "docx" else Path(name).with_suffix(".md").name)
+    from automation.targets import check_report_output
+
+    check_report_output(output, *(Path(path) for path in paths if Path(path).is_file()))
     result = write_district_report(district, district.config, output, fmt=fmt, year=year)
     for notice in result.notices:
         click.echo(notice, err=True)

@@ -112,12 +112,16 @@ def open_workbook(source: Path | bytes, display_name: str | None = None):
 
     name = display_name or (str(source) if isinstance(source, Path) else "工作簿")
     if isinstance(source, Path):
+        if source.is_dir():  # Windows reports reading a folder as "permission denied"
+            raise LedgerError(messages.TARGET_IS_DIRECTORY.format(path=source))
         try:
             data = source.read_bytes()
         except FileNotFoundError:
             raise LedgerError(messages.FILE_NOT_FOUND.format(path=source)) from None
         except OSError as error:
-            raise LedgerError(messages.DAMAGED_WORKBOOK.format(path=source, detail=error.strerror)) from None
+            from automation.os_errors import os_error_sentence
+
+            raise LedgerError(os_error_sentence(error)) from None
     else:
         data = source
     check_workbook_bytes(data, name)
@@ -144,6 +148,25 @@ def check_workbook_bytes(data: bytes, name: str) -> None:
         raise LedgerError(messages.DAMAGED_WORKBOOK.format(path=name, detail=_short(error))) from None
     if broken is not None:
         raise LedgerError(messages.DAMAGED_WORKBOOK.format(path=name, detail=f"压缩包成员 {broken} 校验失败"))
+    if not _is_spreadsheet_zip(data):
+        raise LedgerError(messages.NOT_A_WORKBOOK.format(path=name))
+
+
+def _is_spreadsheet_zip(data: bytes) -> bool:
+    """Whether a sound zip holds a spreadsheet: an xl/ part, a content type of SpreadsheetML,
+    or an OpenDocument spreadsheet. A renamed Word or PowerPoint file, or any other zip, is not
+    a workbook, and saying "damaged" about it would send the user looking for the wrong fix."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        if any(name.lower().startswith("xl/") for name in names):
+            return True
+        lowered = {name.lower(): name for name in names}
+        if "[content_types].xml" in lowered:
+            types = archive.read(lowered["[content_types].xml"])
+            return b"spreadsheetml" in types or b"ms-excel" in types
+        if "mimetype" in lowered:
+            return b"spreadsheet" in archive.read(lowered["mimetype"])
+    return False
 
 
 def _short(error: BaseException) -> str:

@@ -535,3 +535,54 @@ REQUEST_BAD_LENGTH = "请求头 Content-Length（内容长度）“{value}”不
 REQUEST_TOO_MANY_VALUES = "请求中的单元格过多（约 {count} 个，上限 {limit} 个）。请缩小台账的已用区域（删除表格下方和右侧多余的行列）后重试。"
 REQUEST_TIMEOUT = "请求内容在 {seconds} 秒内没有传完，连接已断开。"
 REQUEST_BAD_HTTP = "请求格式不正确（HTTP {status}），台账助手服务无法处理。"
+# --- issue 17: a new user's first hour (overwrites, read-only places, one sentence per failure, columns) ---
+
+OS_NOT_FOUND = "找不到“{path}”。请检查路径和文件名。"
+OS_IS_DIRECTORY = "“{path}”是文件夹，这里需要一个文件。请给出文件的完整路径（如 台账.xlsx）。"
+OS_NOT_DIRECTORY = "路径“{path}”中有一段不是文件夹。请检查路径。"
+OS_NO_PERMISSION = "没有权限读写“{path}”（只读，或属于其他用户）。请换一个自己的文件夹，或用 --output 写到别处。"
+OS_READ_ONLY_PLACE = "“{path}”所在的位置是只读的，无法写入。请用 --output 写到可以写入的文件夹。"
+OS_DISK_FULL = "磁盘空间不足，无法写入“{path}”。请清理磁盘后重试；原文件未改动。"
+OS_EXISTS = "“{path}”已经存在。"
+OS_NAME_TOO_LONG = "路径“{path}”太长。请把文件放到路径较短的文件夹中。"
+OS_BUSY = "“{path}”正被其他程序占用。请关闭占用它的程序后重试。"
+OS_GENERIC = "无法读写文件“{path}”（{detail}）。"
+
+TARGET_IS_DIRECTORY = "“{path}”是文件夹，不是台账文件。请给出台账工作簿的路径（如 台账.xlsx）。"
+TARGET_EXISTS = "“{path}”已经存在，为免覆盖您的文件，本次未写入。请换一个文件名；确要替换时加 --force（原文件先备份到旁边的 .ledger_backups 文件夹）。"
+TARGET_READ_ONLY = "工作簿“{path}”是只读文件，本助手不修改它。请用 --output 把汇总写到另一个文件，或在文件属性中取消“只读”后重试。"
+TARGET_OUTPUT_READ_ONLY = "“{path}”是只读文件，不能替换。请换一个文件名，或在文件属性中取消“只读”后重试。"
+TARGET_REPORT_SUFFIX = "汇报只能写成 Word（.docx）或 Markdown（.md）文件，不能写到“{path}”。请用 --output 给出以 .docx 或 .md 结尾的文件名。"
+TARGET_REPORT_IS_LEDGER = "“{path}”就是台账本身，汇报不能写在台账上。请用 --output 给出另一个以 .docx 或 .md 结尾的文件名。"
+TARGET_BACKUP = "原文件已备份到：{backup}"
+FORCE_HELP = "文件已存在时替换它（原文件先备份）。Replace an existing file (a backup is kept)."
+
+UNEXPECTED_NO_LOG = "出现意外错误：{error}。（未能写入日志文件。）"
+
+CLI_EPILOG = ("退出码 / exit codes：0 成功；1 意外错误（详情写入日志），或 remind 有提醒发送失败；"
+              "2 输入有误（参数、文件路径、工作簿内容、配置文件）或文件无法读写；"
+              "3 工作簿正被 Excel/WPS 打开，或另一个任务正在处理同一个工作簿；"
+              "4 汇总多个文件时有文件无法读取、未计入统计；"
+              "5 remind 时另一次提醒正在运行，本次未发送。")
+CLI_HELP_HINT = "用 {command} --help 查看用法。"
+CLI_MISSING_ARGUMENT = "缺少参数 {name}{meaning}。"
+CLI_MISSING_OPTION = "缺少选项 {name}。"
+CLI_NO_SUCH_OPTION = "没有选项 {name}。"
+CLI_DID_YOU_MEAN = "（是否想用 {names}？）"
+CLI_NO_SUCH_COMMAND = "没有命令“{name}”。可用的命令：{names}。"
+CLI_OPTION_NEEDS_VALUE = "选项 {name} 后面需要一个值。"
+CLI_EXTRA_ARGUMENTS = "多余的参数：{args}。"
+CLI_BAD_CHOICE = "{name} 的值“{value}”无效，只能是 {choices} 之一。"
+CLI_BAD_INTEGER = "{name} 的值“{value}”不是整数。"
+CLI_BAD_RANGE = "{name} 的值“{value}”超出范围（{low} 到 {high}）。"
+CLI_BAD_VALUE = "{name} 的值无效。"
+CLI_USAGE_GENERIC = "命令的写法有误。"
+CLI_ABORTED = "已取消。"
+CLI_ARGUMENT_MEANINGS = {"LEDGER": "台账文件", "OUTPUT": "输出文件"}
+
+COLUMNS_SWAPPED_WARNING = ("注意：两个日期都有的 {rows} 行中，有 {bad} 行的“{deadline}”早于“{assigned}”。"
+                           "这两列可能填反了或认反了：“{assigned}”应是交办日期，“{deadline}”应是办理时限。")
+DEADLINE_BEFORE_ASSIGNED = "办理时限早于交办日期（{assigned}）"
+DEADLINES_BEFORE_ASSIGNED_WARNING = ("提醒：{bad} 行的办理时限早于交办日期（共 {rows} 行两者都有）。"
+                                     "“{deadline}”和“{assigned}”两列可能填反了，或表头被认反了；请运行 ledger columns 检查。")
+CONFIG_NOT_FOUND = "找不到配置文件“{path}”。请检查 --config 后面的路径。"

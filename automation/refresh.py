@@ -61,16 +61,26 @@ def refresh_workbook(path: Path, config: Config, today: dt.date, now: dt.datetim
     from automation.safe_write import run_lock, save_workbook
     from automation.xlsx import write_owned_sheets
 
+    from automation.targets import check_writable_workbook, refuse_directory
+
     if not path.exists():
         raise LedgerError(messages.FILE_NOT_FOUND.format(path=path))
+    refuse_directory(path)
     notes: list[str] = []
-    with run_lock(path):
+    legacy = _starts_with(path, OLE_MAGIC)
+    if legacy and output is None:
+        output = side_file_for_legacy(path)
+        notes.append(messages.LEGACY_WRITTEN.format(source=path.name, target=output))
+    if output is not None:
+        refuse_directory(output)
+    target = output or path
+    # A read-only ledger is refused (Excel respects the flag); a copy may go anywhere writable.
+    check_writable_workbook(target, is_output=output is not None)
+    # The lock (and the backups) go beside what is written, so a ledger in a read-only folder
+    # can still be refreshed into a copy elsewhere.
+    with run_lock(target):
         data = path.read_bytes()
         analysis = analyse_file(data, config, today, display_name=str(path))
-        legacy = data.startswith(OLE_MAGIC)
-        if legacy and output is None:
-            output = side_file_for_legacy(path)
-            notes.append(messages.LEGACY_WRITTEN.format(source=path.name, target=output))
         model = build_summary(analysis.statistics, config, now, [progress_for(path, analysis, now)])
         base = empty_package(path.name) if legacy else data
         # The reader CRC-tested these bytes already (check_workbook_bytes).
@@ -78,3 +88,8 @@ def refresh_workbook(path: Path, config: Config, today: dt.date, now: dt.datetim
         # save_workbook refuses a target open in Excel/WPS (exit code 3, naming the user).
         backup = save_workbook(path, new_bytes, backups=config.backups, output=output)
         return RefreshResult(analysis, output or path, backup, notes)
+
+
+def _starts_with(path: Path, magic: bytes) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(len(magic)) == magic

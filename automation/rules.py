@@ -99,6 +99,9 @@ def classify(ledger: Ledger, config: Config, today: dt.date) -> Classified:
 
     problems = _rule_problems(ledger, items, today, reply_in_future, status_done & ~has_reply, has_deadline)
     warnings = []
+    swapped = swapped_columns_warning(ledger, items)
+    if swapped:
+        warnings.append(swapped)
     if workdays.unknown_years:
         warnings.append(messages.CALENDAR_YEAR_UNKNOWN.format(years="、".join(map(str, sorted(workdays.unknown_years)))))
     return Classified(ledger=ledger, items=items, problems=problems, today=today, warnings=warnings)
@@ -132,7 +135,30 @@ def _rule_problems(ledger: Ledger, items, today, reply_in_future, done_without_d
         # unknown or has no time limit: say so rather than blame the assigned date.
         message = messages.NO_DEADLINE if items["assigned"].iat[index] is None else messages.NO_DEADLINE_NO_LIMIT
         add(key, index, value, message)
+    for index in _deadline_before_assigned(typed, assigned)[0]:
+        add("deadline", index, typed[index], messages.DEADLINE_BEFORE_ASSIGNED.format(
+            assigned=display_value(assigned[index])))
     return problems
+
+
+def _deadline_before_assigned(typed, assigned) -> tuple[list[int], int]:
+    """Rows whose typed deadline is before their assigned date (DOMAIN edge rule), and the
+    number of rows that have both dates."""
+    both = [index for index, (deadline, start) in enumerate(zip(typed, assigned))
+            if deadline is not None and start is not None]
+    return [index for index in both if typed[index] < assigned[index]], len(both)
+
+
+def swapped_columns_warning(ledger: Ledger, items) -> str | None:
+    """When most rows with both dates have the deadline before the assigned date, the two
+    columns look swapped (in the ledger or in the header matching): say so once."""
+    if "deadline" not in ledger.columns or "assigned" not in ledger.columns:
+        return None
+    bad, both = _deadline_before_assigned(items["deadline"].to_numpy(), items["assigned"].to_numpy())
+    if both and len(bad) * 2 > both:
+        return messages.DEADLINES_BEFORE_ASSIGNED_WARNING.format(
+            bad=len(bad), rows=both, deadline=ledger.header_of("deadline"), assigned=ledger.header_of("assigned"))
+    return None
 
 
 def flagged_items(classified: Classified) -> tuple[list[FlaggedItem], list[FlaggedItem]]:

@@ -299,9 +299,7 @@ def run_lock(path: Path | str, *, timeout: float = LOCK_TIMEOUT) -> Iterator[Pat
     Raises RunLockedError when another run holds it for longer than `timeout` seconds.
     """
     path = Path(path)
-    folder = backup_dir(path)
-    folder.mkdir(exist_ok=True)
-    lock_path = folder / f"{path.name}.lock"
+    lock_path = _lock_path(path)
     lock = FileLock(str(lock_path), timeout=timeout)
     try:
         lock.acquire()
@@ -310,4 +308,38 @@ def run_lock(path: Path | str, *, timeout: float = LOCK_TIMEOUT) -> Iterator[Pat
     try:
         yield lock_path
     finally:
+        _remove_lock_file(lock_path)
         lock.release()
+
+
+def _lock_path(path: Path) -> Path:
+    """The lock file of a workbook: in its backup folder, or, where that folder cannot be made
+    (a read-only place), in the user's own cache folder under a name derived from the path."""
+    folder = backup_dir(path)
+    try:
+        folder.mkdir(exist_ok=True)
+        return folder / f"{path.name}.lock"
+    except OSError:
+        import hashlib
+
+        from platformdirs import user_cache_dir
+
+        digest = hashlib.sha256(str(path.resolve()).encode("utf-8")).hexdigest()[:16]
+        fallback = Path(user_cache_dir("ledger-assistant", appauthor=False)) / "locks"
+        fallback.mkdir(parents=True, exist_ok=True)
+        return fallback / f"{path.name}.{digest}.lock"
+
+
+def _remove_lock_file(lock_path: Path) -> None:
+    """Delete the lock file while still holding the lock, so no empty file stays behind.
+
+    Safe on POSIX: only the holder unlinks, and a waiter that then wins the lock on the
+    unlinked file sees it has no name any more and retries on a fresh one (filelock checks
+    st_nlink). On Windows the file cannot be deleted while open; filelock removes it there
+    itself after release."""
+    if os.name != "posix":
+        return
+    try:
+        lock_path.unlink()
+    except OSError:
+        pass

@@ -84,7 +84,11 @@ def stats_text(statistics: Statistics, config: Config) -> str:
     return "\n".join(lines)
 
 
-def columns_text(ledger_path: Path, config: Config) -> str:
+#: Data rows below the header whose values the column suggestions are judged by.
+SAMPLE_ROWS = 2000
+
+
+def columns_text(ledger_path: Path, config: Config, year: int | None = None) -> str:
     """How each header of an existing ledger was matched, what is missing, and config lines to fix it."""
     import python_calamine
 
@@ -124,6 +128,9 @@ def columns_text(ledger_path: Path, config: Config) -> str:
         else:
             lines.append(messages.COLUMNS_UNMATCHED.format(header=left(text, 20)))
     missing = [key for key in config.columns if key not in matched]
+    # The values below the header: what the suggestions and the order of the two dates are judged by.
+    data_rows = workbook.get_sheet_by_name(sheet).to_python(
+        skip_empty_area=False, nrows=header_rows[-1] + 1 + SAMPLE_ROWS)[header_rows[-1] + 1:]
     fixes = []
     if missing:
         lines += ["", messages.COLUMNS_MISSING]
@@ -131,40 +138,25 @@ def columns_text(ledger_path: Path, config: Config) -> str:
             required = messages.COLUMNS_REQUIRED if key in REQUIRED_COLUMNS else ""
             lines.append(messages.COLUMNS_MISSING_LINE.format(key=key, meaning=messages.COLUMN_MEANINGS[key],
                                                               required=required))
-        unused = [text for index, text in header_index.items() if index not in by_index]
-        for key, header in _suggested_columns(unused, missing, config).items():
-            fixes.append(f"{key} = {', '.join(config.columns[key] + [header])}")
+        from automation.column_guess import suggest_columns
+
+        unused = {index: text for index, text in header_index.items() if index not in by_index}
+        suggested = suggest_columns(unused, data_rows, missing, {m.key: m.index for m in matched.values()},
+                                    config, year or config.default_year or 2000)
+        for key, index in suggested.items():
+            fixes.append(f"{key} = {', '.join(config.columns[key] + [''.join(unused[index].split())])}")
     if fixes:
         lines += ["", messages.COLUMNS_FIX, "[columns]", *fixes]
+    if "assigned" in matched and "deadline" in matched:
+        from automation.column_guess import swapped_dates
+
+        swapped = swapped_dates(data_rows, matched["assigned"].index, matched["deadline"].index,
+                                year or config.default_year or 2000)
+        if swapped:
+            lines += ["", messages.COLUMNS_SWAPPED_WARNING.format(
+                bad=swapped[0], rows=swapped[1], assigned=matched["assigned"].header,
+                deadline=matched["deadline"].header)]
     if not any(key in missing for key in REQUIRED_COLUMNS):
         lines += ["", messages.COLUMNS_ALL_OK]
     lines += sheet_note
     return "\n".join(lines)
-
-
-def _suggested_columns(unused_headers: list[str], missing: list[str], config: Config) -> dict[str, str]:
-    """For the missing column keys, the unmatched header each one most likely is: the most
-    similar (key, header) pairs first, each header given to one key only, required keys first
-    on a tie. Headers are written without spaces or line breaks, as config.ini needs them."""
-    import difflib
-
-    from automation.ledger import normalize_header
-
-    pairs = []
-    for key in missing:
-        for header in unused_headers:
-            folded = normalize_header(header)
-            if not folded:
-                continue
-            score = max(difflib.SequenceMatcher(None, normalize_header(synonym), folded).ratio()
-                        for synonym in config.columns[key])
-            if score >= 0.4:
-                pairs.append((-score, key not in REQUIRED_COLUMNS, header, key))
-    chosen: dict[str, str] = {}
-    taken: set[str] = set()
-    for _score, _optional, header, key in sorted(pairs, key=lambda pair: pair[:2]):
-        if key in chosen or header in taken:
-            continue
-        chosen[key] = "".join(header.split())
-        taken.add(header)
-    return {key: chosen[key] for key in missing if key in chosen}

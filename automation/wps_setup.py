@@ -73,8 +73,10 @@ Runner = Callable[[Sequence[str]], "subprocess.CompletedProcess[str]"]
 
 
 def addin_source() -> Path:
-    """macros/wps/ of the project this package was installed from."""
-    return Path(__file__).resolve().parent.parent / "macros" / "wps"
+    """The WPS add-in's files: shipped in the package (a wheel install) or macros/wps/ of the project."""
+    from automation.shipped import wps_addin_folder
+
+    return wps_addin_folder()
 
 
 def current_platform() -> str:

@@ -27,7 +27,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from automation.config import DEFAULT_COLUMNS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "poi"
+CORPUS = Path(__file__).resolve().parent / "corpus" / "poi"
 
 #: Column keys in the template's order, and their default headers.
 KEYS = list(DEFAULT_COLUMNS)

@@ -257,9 +257,12 @@ def test_cli_markdown_by_suffix_and_by_option(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "a.md").read_text(encoding="utf-8").startswith("# 2026年")
     assert (tmp_path / "a_progress.png").exists()
-    result = run_cli("report", SAMPLE, "--today", "2026-06-28", "-o", tmp_path / "b.txt", "--format", "md")
+    result = run_cli("report", SAMPLE, "--today", "2026-06-28", "-o", tmp_path / "b.markdown", "--format", "md")
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "b.txt").read_text(encoding="utf-8").startswith("# 2026年")
+    assert (tmp_path / "b.markdown").read_text(encoding="utf-8").startswith("# 2026年")
+    # Any other name is refused (issue 17): a report is a .docx or .md file, never a workbook.
+    result = run_cli("report", SAMPLE, "--today", "2026-06-28", "-o", tmp_path / "b.txt", "--format", "md")
+    assert result.returncode == 2 and ".docx" in result.stderr and not (tmp_path / "b.txt").exists()
 
 
 def test_ledger_values_are_text_everywhere(tmp_path):

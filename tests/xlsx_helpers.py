@@ -22,7 +22,7 @@ from automation.model import Area, Block, Chart, Series, SheetModel, SummaryMode
 from automation.xlsx import MARKER_NAME
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "poi"
+CORPUS = PROJECT_ROOT / "tests" / "corpus" / "poi"
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 #: Parts that may change, and only by additions (the workbook part is found via _rels/.rels).
