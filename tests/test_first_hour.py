@@ -258,7 +258,7 @@ def test_a_renamed_word_file_is_not_a_workbook_rather_than_damaged(tmp_path: Pat
 @pytest.mark.parametrize("args, expected", [
     (("chek", "a.xlsx"), "没有命令“chek”"),
     (("check", "a.xlsx", "--todya", "2024-01-01"), "没有选项 --todya（是否想用 --today？）"),
-    (("check", "a.xlsx", "b.xlsx", "c.xlsx"), "多余的参数"),
+    (("columns", "a.xlsx", "b.xlsx", "c.xlsx"), "多余的参数"),
     (("check", "a.xlsx", "--today", "明天"), "不是日期"),
     (("serve", "--port", "abc"), "--port 的值“abc”不是整数"),
     (("serve", "--port", "0"), "超出范围（1 到 65535）"),
