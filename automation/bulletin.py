@@ -191,7 +191,7 @@ def make_bulletin(ledger: Path, config, today: dt.date, since: dt.date | None, o
     from automation.history import (last_bulletin, load_history, open_for_writing, reconstruct,
                                     record_snapshot, snapshot_of)
     from automation.problems import LedgerError
-    from automation.report import atomic_write, render_docx, render_markdown
+    from automation.report import write_document
 
     if not Path(ledger).exists():
         raise LedgerError(m.FILE_NOT_FOUND.format(path=ledger))
@@ -209,13 +209,7 @@ def make_bulletin(ledger: Path, config, today: dt.date, since: dt.date | None, o
     current = snapshot_of(analysis, reconstructed=today != now.date())
     bulletin = build_bulletin(analysis, then, current, config, since)
     notices = record_snapshot(ledger, analysis, now.date(), now, "bulletin")
-    if fmt == "md":  # the bulletin has tables only: no chart images beside the Markdown
-        text, _images, more = render_markdown(bulletin.document, image_prefix=output.stem)
-        atomic_write(output, text.encode("utf-8"), config.backups)
-    else:
-        data_docx, more = render_docx(bulletin.document)
-        atomic_write(output, data_docx, config.backups)
-    notices += more
+    notices += write_document(bulletin.document, output, "md" if fmt == "md" else "docx", config.backups).notices
     opened = open_for_writing(ledger)
     if opened.store is not None:
         with opened.store as store:

@@ -10,10 +10,7 @@ from pathlib import Path
 from automation import messages as m
 from automation.config import Config
 from automation.district import ranks
-from automation.report import (
-    Heading, Paragraph, ReportResult, Table, _once, atomic_write, build_report_document, render_docx,
-    render_markdown,
-)
+from automation.report import Heading, Paragraph, ReportResult, Table, build_report_document
 from automation.report_text import date_text, kinds_noun
 from automation.stats import format_rate
 
@@ -66,12 +63,9 @@ def units_table(statistics) -> Table:
 def write_district_report(district, config: Config, path: Path, fmt: str = "docx",
                           year: int | None = None) -> ReportResult:
     """Write the district report as .docx or Markdown (like `write_report`, one renderer)."""
-    from automation.problems import LedgerError
-    from automation.report import FORMATS
+    from automation.report import document_kind, write_document
 
-    kind = FORMATS.get(str(fmt).lower().lstrip("."))
-    if kind is None:
-        raise LedgerError(m.REPORT_BAD_FORMAT.format(fmt=fmt))
+    kind = document_kind(fmt)
     statistics = district.statistics
     # The body speaks for the units together unless the supervising office named itself.
     if config.office_name == Config().office_name:
@@ -87,16 +81,4 @@ def write_district_report(district, config: Config, path: Path, fmt: str = "docx
         Paragraph(m.DISTRICT_REPORT_UNITS_CAPTION.format(date=date_text(statistics)), "caption"),
         units_table(statistics)]
     document = dataclasses.replace(document, blocks=blocks)
-    path = Path(path)
-    if kind == "docx":
-        data, notices = render_docx(document)
-        atomic_write(path, data, config.backups)
-        return ReportResult(path, [], _once(notices))
-    text, images, notices = render_markdown(document, image_prefix=path.stem)
-    written = []
-    for name, png in images.items():
-        target = path.parent / name
-        atomic_write(target, png)
-        written.append(target)
-    atomic_write(path, text.encode("utf-8"), config.backups)
-    return ReportResult(path, written, _once(notices))
+    return write_document(document, Path(path), kind, config.backups)

@@ -784,14 +784,25 @@ def write_report(statistics: Statistics, config: Config, path: Path, fmt: str = 
                  year: int | None = None, extra_paragraphs: tuple[str, ...] | list[str] = ()) -> ReportResult:
     """Build the report once and write it as .docx (fmt="docx") or Markdown (fmt="md"; the
     chart goes to a PNG file beside it). Each file is written whole or not at all."""
+    kind = document_kind(fmt)
+    document = build_report_document(statistics, config, year, extra_paragraphs)
+    return write_document(document, Path(path), kind, config.backups)
+
+
+def document_kind(fmt: str) -> str:
+    """"docx" or "md" for a --format value; a clear error for anything else."""
     kind = FORMATS.get(str(fmt).lower().lstrip("."))
     if kind is None:
         raise LedgerError(m.REPORT_BAD_FORMAT.format(fmt=fmt))
-    path = Path(path)
-    document = build_report_document(statistics, config, year, extra_paragraphs)
+    return kind
+
+
+def write_document(document: ReportDocument, path: Path, kind: str, backups: int) -> ReportResult:
+    """Write a built document (report, district report, bulletin) as .docx or Markdown, its
+    charts as PNG files beside the Markdown; each file whole or not at all."""
     if kind == "docx":
         data, notices = render_docx(document)
-        atomic_write(path, data, config.backups)
+        atomic_write(path, data, backups)
         return ReportResult(path, [], _once(notices))
     text, images, notices = render_markdown(document, image_prefix=path.stem)
     written = []
@@ -799,7 +810,7 @@ def write_report(statistics: Statistics, config: Config, path: Path, fmt: str = 
         target = path.parent / name
         atomic_write(target, png)
         written.append(target)
-    atomic_write(path, text.encode("utf-8"), config.backups)
+    atomic_write(path, text.encode("utf-8"), backups)
     return ReportResult(path, written, _once(notices))
 
 
