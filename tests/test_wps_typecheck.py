@@ -10,6 +10,7 @@ declare. The tools come from `npm ci` in macros/wps (.ci/run does it).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -22,7 +23,12 @@ NODE = shutil.which("node")
 TSC = ADDIN / "node_modules" / "typescript" / "bin" / "tsc"
 DECLARATIONS = ADDIN / "node_modules" / "et-jsapi-declare" / "lib.et.d.ts"
 
-pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed: the WPS add-in cannot be type-checked")
+# In CI (.ci/run installs the tools with `npm ci`) a missing tool fails the check; in a
+# developer's clone without `npm ci` in macros/wps the check is skipped with the reason.
+TOOLS_MISSING = NODE is None or not (TSC.is_file() and DECLARATIONS.is_file())
+pytestmark = pytest.mark.skipif(TOOLS_MISSING and not os.environ.get("CI"),
+                                reason="node, or TypeScript and et-jsapi-declare, missing: run `npm ci` in macros/wps "
+                                       "to type-check the WPS add-in")
 
 
 def tsc(project: Path) -> subprocess.CompletedProcess[str]:
