@@ -102,6 +102,8 @@ def open_workbook(source: Path | bytes, display_name: str | None = None):
     """Open a workbook with python-calamine, turning every failure into a clear LedgerError."""
     import python_calamine
 
+    from automation.xlsx.repair import RepairingWorkbook
+
     name = display_name or (str(source) if isinstance(source, Path) else "工作簿")
     if isinstance(source, Path):
         try:
@@ -114,7 +116,8 @@ def open_workbook(source: Path | bytes, display_name: str | None = None):
         data = source
     check_workbook_bytes(data, name)
     try:
-        return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        # Shapes Excel opens but calamine trips on are mended in memory for reading (xlsx/repair.py).
+        return RepairingWorkbook(data, lambda raw: python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw)))
     except python_calamine.PasswordError:
         raise LedgerError(messages.ENCRYPTED_WORKBOOK.format(path=name)) from None
     except Exception as error:  # calamine raises several unrelated types for damaged files

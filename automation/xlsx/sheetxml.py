@@ -367,15 +367,17 @@ def _page_setup(sheet: SheetModel) -> str:
 
 
 def iter_sheet_xml(sheet: SheetModel, xf_index: XfIndex, *, date1904: bool = False,
-                   drawing_rel_id: str | None = None) -> Iterator[str]:
+                   drawing_rel_id: str | None = None,
+                   namespaces: tuple[str, str] = (MAIN_NS, DOC_REL_NS)) -> Iterator[str]:
     """The worksheet XML of a SheetModel, as chunks of text in schema order.
 
     `xf_index` maps a Style to its cellXfs index; `drawing_rel_id` is the relationship
-    id of the sheet's drawing part when it has charts.
+    id of the sheet's drawing part when it has charts; `namespaces` are the SpreadsheetML
+    and relationships namespaces (the Strict ones for a Strict workbook).
     """
     rows, bounds = _sheet_rows(sheet, xf_index, date1904)
     yield '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    yield f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{DOC_REL_NS}">'
+    yield f'<worksheet xmlns="{namespaces[0]}" xmlns:r="{namespaces[1]}">'
     yield _sheet_properties(sheet)
     if bounds:
         yield (f'<dimension ref="{column_letter(bounds[1])}{bounds[0]}:'
@@ -398,6 +400,8 @@ def iter_sheet_xml(sheet: SheetModel, xf_index: XfIndex, *, date1904: bool = Fal
 
 
 def render_sheet(sheet: SheetModel, xf_index: XfIndex, *, date1904: bool = False,
-                 drawing_rel_id: str | None = None) -> bytes:
+                 drawing_rel_id: str | None = None,
+                 namespaces: tuple[str, str] = (MAIN_NS, DOC_REL_NS)) -> bytes:
     """The worksheet part of a SheetModel as UTF-8 bytes (see `iter_sheet_xml`)."""
-    return "".join(iter_sheet_xml(sheet, xf_index, date1904=date1904, drawing_rel_id=drawing_rel_id)).encode("utf-8")
+    return "".join(iter_sheet_xml(sheet, xf_index, date1904=date1904, drawing_rel_id=drawing_rel_id,
+                                  namespaces=namespaces)).encode("utf-8")
