@@ -102,6 +102,7 @@ def open_workbook(source: Path | bytes, display_name: str | None = None):
     """Open a workbook with python-calamine, turning every failure into a clear LedgerError."""
     import python_calamine
 
+    from automation.preload import run_in_background
     from automation.xlsx.repair import RepairingWorkbook
 
     name = display_name or (str(source) if isinstance(source, Path) else "工作簿")
@@ -114,18 +115,25 @@ def open_workbook(source: Path | bytes, display_name: str | None = None):
             raise LedgerError(messages.DAMAGED_WORKBOOK.format(path=source, detail=error.strerror)) from None
     else:
         data = source
-    check_workbook_bytes(data, name)
+    check_workbook_bytes(data, name, test_members=False)
+    # The CRC test of every member (zlib, with Python's lock released) runs beside calamine's
+    # parse; its verdict is awaited before any sheet's values are used.
+    verified = run_in_background(lambda: check_workbook_bytes(data, name)) if data.startswith(b"PK") else None
     try:
         # Shapes Excel opens but calamine trips on are mended in memory for reading (xlsx/repair.py).
-        return RepairingWorkbook(data, lambda raw: python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw)))
+        return RepairingWorkbook(data, lambda raw: python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw)),
+                                 verified=verified)
     except python_calamine.PasswordError:
         raise LedgerError(messages.ENCRYPTED_WORKBOOK.format(path=name)) from None
     except Exception as error:  # calamine raises several unrelated types for damaged files
+        if verified is not None:
+            verified()  # a damaged zip is named as such
         raise LedgerError(messages.DAMAGED_WORKBOOK.format(path=name, detail=_short(error))) from None
 
 
-def check_workbook_bytes(data: bytes, name: str) -> None:
-    """Refuse what is not a readable workbook before any parser sees it."""
+def check_workbook_bytes(data: bytes, name: str, test_members: bool = True) -> None:
+    """Refuse what is not a readable workbook before any parser sees it (`test_members`: also
+    CRC-test every member of the zip, which decompresses them all)."""
     if data.startswith(OLE_MAGIC):
         if ENCRYPTION_STREAM in data:
             raise LedgerError(messages.ENCRYPTED_WORKBOOK.format(path=name))
@@ -134,7 +142,7 @@ def check_workbook_bytes(data: bytes, name: str) -> None:
         raise LedgerError(messages.NOT_A_WORKBOOK.format(path=name))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            broken = archive.testzip()
+            broken = archive.testzip() if test_members else None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as error:
         raise LedgerError(messages.DAMAGED_WORKBOOK.format(path=name, detail=_short(error))) from None
     if broken is not None:
@@ -150,6 +158,9 @@ def read_ledger(source: Path | bytes, config: Config, today: dt.date, display_na
     """Read the ledger sheet of a workbook file (.xlsx, .xlsm, .xls) or its bytes."""
     import python_calamine
 
+    from automation.preload import import_in_background
+
+    import_in_background("numpy", "pandas")  # while calamine parses, with Python's lock released
     workbook = open_workbook(source, display_name)
     names = [meta.name for meta in workbook.sheets_metadata if meta.typ == python_calamine.SheetTypeEnum.WorkSheet]
 
@@ -161,6 +172,8 @@ def read_ledger(source: Path | bytes, config: Config, today: dt.date, display_na
             if name not in sheets:
                 sheets[name] = workbook.get_sheet_by_name(name)
             return sheets[name].to_python(skip_empty_area=False, nrows=rows)
+        except LedgerError:
+            raise
         except Exception as error:
             raise LedgerError(messages.DAMAGED_WORKBOOK.format(path=display_name or source, detail=_short(error))) from None
 

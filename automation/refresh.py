@@ -49,14 +49,15 @@ def empty_package(source_name: str) -> bytes:
 def refresh_workbook(path: Path, config: Config, today: dt.date, now: dt.datetime,
                      output: Path | None = None) -> RefreshResult:
     """Refresh the owned sheets of the workbook at `path` (or write them into a copy at `output`)."""
+    from automation.preload import import_in_background
     from automation.safe_write import run_lock, save_workbook
-    from automation.xlsx import write_owned_sheets
 
     if not path.exists():
         raise LedgerError(messages.FILE_NOT_FOUND.format(path=path))
     notes: list[str] = []
     with run_lock(path):
         data = path.read_bytes()
+        import_in_background("automation.xlsx.package")  # the writer loads while the ledger is parsed
         analysis = analyse_file(data, config, today, display_name=str(path))
         legacy = data.startswith(OLE_MAGIC)
         if legacy and output is None:
@@ -64,6 +65,8 @@ def refresh_workbook(path: Path, config: Config, today: dt.date, now: dt.datetim
             notes.append(messages.LEGACY_WRITTEN.format(source=path.name, target=output))
         model = build_summary(analysis.statistics, config, now)
         base = empty_package(path.name) if legacy else data
+        from automation.xlsx import write_owned_sheets
+
         # The reader CRC-tested these bytes already (check_workbook_bytes).
         new_bytes = write_owned_sheets(base, model, members_verified=not legacy)
         # save_workbook refuses a target open in Excel/WPS (exit code 3, naming the user).

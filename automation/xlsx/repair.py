@@ -19,8 +19,6 @@ import zlib
 from typing import Any, Callable
 
 from automation.xlsx.errors import WorkbookError
-from automation.xlsx.opc import WORKSHEET_TYPE
-from automation.xlsx.zipio import ZipReader, ZipWriter
 
 SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 #: What calamine says for the shapes repaired here (its error texts, matched in part).
@@ -45,7 +43,7 @@ def is_repairable(error: BaseException) -> bool:
     return any(marker in text for marker in REPAIRABLE_ERRORS)
 
 
-def _parts_of_type(reader: ZipReader, content_type: bytes) -> list[str]:
+def _parts_of_type(reader, content_type: bytes) -> list[str]:
     found = []
     types = reader.find("[Content_Types].xml")
     for override in _OVERRIDE.findall(reader.read(types)) if types else ():
@@ -82,6 +80,9 @@ def _padded_strings(table: bytes, needed: int) -> bytes:
 
 def repaired(data: bytes) -> bytes | None:
     """The workbook's bytes with the repairs above made, or None when there is nothing to repair."""
+    from automation.xlsx.opc import WORKSHEET_TYPE
+    from automation.xlsx.zipio import ZipReader, ZipWriter
+
     reader = ZipReader(data)
     changed: dict[str, bytes] = {}
     highest = -1
@@ -110,11 +111,16 @@ def repaired(data: bytes) -> bytes | None:
 
 class RepairingWorkbook:
     """A calamine workbook that, when a sheet fails with a repairable error, reopens the
-    repaired bytes once and reads the sheet from them. Everything else is calamine's own."""
+    repaired bytes once and reads the sheet from them. Everything else is calamine's own.
 
-    def __init__(self, data: bytes, opener: Callable[[bytes], Any]):
+    `verified`, when given, waits for a check of the whole package running beside the parse
+    (and raises its error): it is awaited before any sheet is handed out, and before a
+    calamine error is reported, so that a damaged zip is named as such."""
+
+    def __init__(self, data: bytes, opener: Callable[[bytes], Any], verified: Callable[[], Any] | None = None):
         self._data = data
         self._opener = opener
+        self._verified = verified or (lambda: None)
         self._book = opener(data)
         self._repaired = False
 
@@ -123,15 +129,18 @@ class RepairingWorkbook:
 
     def get_sheet_by_name(self, name: str) -> Any:
         try:
-            return self._book.get_sheet_by_name(name)
+            sheet = self._book.get_sheet_by_name(name)
         except Exception as error:  # calamine's error types differ by version; matched by text
+            self._verified()
             if self._repaired or not is_repairable(error):
                 raise
             fixed = _repaired_or_none(self._data)
             if fixed is None:
                 raise
             self._book, self._repaired = self._opener(fixed), True
-            return self._book.get_sheet_by_name(name)
+            sheet = self._book.get_sheet_by_name(name)
+        self._verified()
+        return sheet
 
 
 def _repaired_or_none(data: bytes) -> bytes | None:
