@@ -24,8 +24,9 @@ class Distinct:
         from automation.dates import EMPTY_MARKERS
 
         if self._filled is None:
-            self._filled = np.array([not (u is None or u == "" or (u.__class__ is str and (
-                u.isspace() or u.strip() in EMPTY_MARKERS))) for u in self.uniques], dtype=bool)
+            self._filled = np.fromiter(
+                (not (u is None or (u.__class__ is str and u.strip() in EMPTY_MARKERS)) for u in self.uniques),
+                bool, len(self.uniques))
         return self._filled[self.codes if codes is None else codes]
 
     @classmethod
@@ -33,8 +34,11 @@ class Distinct:
         import numpy as np
         import pandas as pd
 
-        array = np.empty(len(values), dtype=object)
-        array[:] = values
+        if isinstance(values, np.ndarray) and values.dtype == object:
+            array = np.ascontiguousarray(values)
+        else:
+            array = np.empty(len(values), dtype=object)
+            array[:] = values
         # factorize sets missing values (None and NaN) apart with code -1; give None and NaN a
         # code each, as they differ to a reader (blank vs. a bad number). factorize hashes by
         # equality, so True, 1 and 1.0 share a code: the converters treat them alike.

@@ -369,6 +369,7 @@ def fill_merged_down(rows: list[list[Any]], merged_ranges, first_data_row: int) 
     value in every row. Areas merged across columns are left alone: a note or a 合计 row
     spread over the width is not an item's value."""
     filled = None
+    copied: set[int] = set()  # rows already copied (a row under two merged areas is copied once)
     for (top, left), (bottom, right) in merged_ranges:
         if left != right or bottom <= top or top < first_data_row or top >= len(rows):
             continue
@@ -376,10 +377,12 @@ def fill_merged_down(rows: list[list[Any]], merged_ranges, first_data_row: int) 
             filled = list(rows)
         value = rows[top][left] if left < len(rows[top]) else None
         for index in range(top + 1, min(bottom, len(rows) - 1) + 1):
-            row = list(filled[index])
+            row = filled[index]
             if left < len(row) and not _filled(row[left]):
+                if index not in copied:
+                    row = filled[index] = list(row)
+                    copied.add(index)
                 row[left] = value
-                filled[index] = row
     return filled if filled is not None else rows
 
 
@@ -497,7 +500,7 @@ class _RowReader:
         width = max((len(row) for row in data_rows), default=0)
         if any(len(row) != width for row in data_rows):
             data_rows = [list(row) + [""] * (width - len(row)) for row in data_rows]
-        grid_columns = list(zip(*data_rows)) if data_rows else []
+        grid_columns = _columns_of(data_rows, width)
         factorized = {key: Distinct.of(grid_columns[m.index])
                       for key, m in self.columns.items() if m.index < width and key not in RAW_KEYS}
         kept = self.item_offsets(data_rows, grid_columns, factorized, start)
@@ -509,7 +512,7 @@ class _RowReader:
                 match = self.columns.get(key)
                 data[key] = np.full(len(kept), None, dtype=object)
                 if key in RAW_KEYS and match is not None and match.index < width:
-                    data[key][:] = [grid_columns[match.index][offset] for offset in kept.tolist()]
+                    data[key][:] = grid_columns[match.index][kept]
                 continue
             codes = column.codes[kept]
             if key in REQUIRED_COLUMNS:
@@ -542,7 +545,10 @@ class _RowReader:
         for index in {0, 1, 2, self.columns["id"].index, self.columns["title"].index}:
             if index < len(grid_columns):
                 column = by_index.get(index) or Distinct.of(grid_columns[index])
-                suspects |= column.map(_may_start_total, bool)
+                # inline (no call per value): id and title have as many values as rows
+                starts = np.fromiter((u.__class__ is str and u.lstrip()[:1] in _TOTAL_FIRST for u in column.uniques),
+                                     bool, len(column.uniques))
+                suspects |= starts[column.codes]
         blank = np.ones(count, dtype=bool)
         for key in ("id", "title"):
             if key in factorized:
@@ -666,9 +672,19 @@ def _date_result(value: Any, default_year: int) -> tuple[dt.date | None, str | N
     return parsed.value, parsed.problem
 
 
-def _may_start_total(value: Any) -> bool:
-    """A cheap pre-check for _starts_total."""
-    return value.__class__ is str and value.lstrip()[:1] in ("合", "总", "小", "共")
+_TOTAL_FIRST = frozenset(word[0] for word in TOTAL_ROW_WORDS)
+
+
+def _columns_of(data_rows: list[list[Any]], width: int) -> list[Any]:
+    """The grid's columns as object arrays: numpy fills the matrix in one C-level pass, about
+    twice as fast as transposing in Python (zip(*rows)) on a 50,000-row ledger."""
+    import numpy as np
+
+    if not data_rows or not width:
+        return []
+    matrix = np.empty((len(data_rows), width), dtype=object)
+    matrix[:] = data_rows
+    return [matrix[:, index] for index in range(width)]
 
 
 def _starts_total(value: Any) -> bool:

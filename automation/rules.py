@@ -136,14 +136,17 @@ def flagged_items(classified: Classified) -> tuple[list[FlaggedItem], list[Flagg
 
     def build(frame, overdue: bool) -> list[FlaggedItem]:
         days_column = "days_overdue" if overdue else "days_left"
+        # plain lists zipped (not itertuples): a quarter of a big ledger can be overdue
+        names = ("id", "title", "section", "handler", "leader", "deadline_effective", days_column, "excel_row",
+                 "key_item", "kind", "role")
         return [
             FlaggedItem(
-                id=row.id, title=row.title, section=row.section, handler=row.handler, leader=row.leader,
-                deadline=row.deadline_effective, days=int(getattr(row, days_column)), overdue=overdue,
-                sheet=sheet, excel_row=int(row.excel_row), key_item=bool(row.key_item),
-                kind=row.kind or "", role=row.role or "",
+                id=id_, title=title, section=section, handler=handler, leader=leader, deadline=deadline,
+                days=int(days), overdue=overdue, sheet=sheet, excel_row=int(excel_row), key_item=bool(key_item),
+                kind=kind or "", role=role or "",
             )
-            for row in frame.itertuples(index=False)
+            for id_, title, section, handler, leader, deadline, days, excel_row, key_item, kind, role
+            in zip(*(frame[name].tolist() for name in names))
         ]
 
     overdue = items[items["overdue"]].sort_values(["days_overdue", "excel_row"], ascending=[False, True])

@@ -8,7 +8,8 @@ Shapes (`SHAPES`), the ledgers users have:
     many_problems   a quarter of the rows carry a data problem (a reply date after the statistics date)
     text_dates      every date typed as text, in the clerks' formats (2026-3-5, 2026/03/05, 2026.3.5, 2026年3月5日)
     long_titles     案由 of 150-300 characters
-    many_distinct   almost every cell distinct: proposers, handlers, notes, topics, dates with a time of day
+    many_distinct   almost every cell distinct: proposers, handlers, notes and dates with a time of day
+                    distinct on (nearly) every row, 20,000 handlers, about 1,000 topics
     merged_cells    承办科室 and 分管领导 merged down over the runs of rows of one section
     two_row_header  a group cell 办理情况 over 办理状态 / 答复日期 / 答复类别, the other headers merged down
 """
@@ -90,7 +91,7 @@ def _shaped(row: list, index: int, rng: random.Random, shape: str) -> list:
     elif shape == "many_distinct":
         row[4] = f"{rng.choice(PEOPLE)}{index}委员"
         row[9] = f"{rng.choice(PEOPLE)}{index % 20000}"
-        row[11] = f"{rng.choice(TOPICS)}{index % 5000}"
+        row[11] = f"{rng.choice(TOPICS)}{index % 125}"  # about 1,000 topics: every figure is counted per topic
         row[12] = row[12] + dt.timedelta(minutes=rng.randrange(8 * 60, 18 * 60))
         row[20] = f"第{index + 1}号备注：{rng.choice(SUBJECTS)}"
     return row
