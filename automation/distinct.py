@@ -24,8 +24,13 @@ class Distinct:
         from automation.dates import EMPTY_MARKERS
 
         if self._filled is None:
+            # EMPTY_MARKERS are at most two characters: a longer text is blank only if it has
+            # surrounding white space to strip (no copy of every long title or note)
             self._filled = np.fromiter(
-                (not (u is None or (u.__class__ is str and u.strip() in EMPTY_MARKERS)) for u in self.uniques),
+                (not (u is None or (u.__class__ is str and (
+                    (len(u) <= 2 and u in EMPTY_MARKERS)
+                    or ((u[:1].isspace() or u[-1:].isspace()) and u.strip() in EMPTY_MARKERS))))
+                 for u in self.uniques),
                 bool, len(self.uniques))
         return self._filled[self.codes if codes is None else codes]
 

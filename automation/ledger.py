@@ -546,7 +546,8 @@ class _RowReader:
             if index < len(grid_columns):
                 column = by_index.get(index) or Distinct.of(grid_columns[index])
                 # inline (no call per value): id and title have as many values as rows
-                starts = np.fromiter((u.__class__ is str and u.lstrip()[:1] in _TOTAL_FIRST for u in column.uniques),
+                starts = np.fromiter((u.__class__ is str and (u[:1] in _TOTAL_FIRST or (
+                    u[:1].isspace() and u.lstrip()[:1] in _TOTAL_FIRST)) for u in column.uniques),
                                      bool, len(column.uniques))
                 suspects |= starts[column.codes]
         blank = np.ones(count, dtype=bool)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from automation.model import Block, SheetModel, Style, column_letter, resolve_style
-from automation.xlsx.xmltext import DOC_REL_NS, MAIN_NS, escape_attr, escape_text
+from automation.xlsx.xmltext import _ATTR_SPECIAL, DOC_REL_NS, MAIN_NS, escape_attr, escape_text
 
 #: Longest text a cell may hold in Excel.
 MAX_CELL_TEXT = 32767
@@ -306,12 +306,18 @@ def _hyperlinks(sheet: SheetModel) -> list[str]:
         if not block.links:
             continue
         letter = column_letter(block.column)
-        for row, target, values in zip(range(block.row, block.row + block.height), block.links, block.values):
-            if not target:
-                continue
-            display = values[0] if values else None
+        entries = [(row, target.lstrip("#"), values[0] if values else None)
+                   for row, target, values in zip(range(block.row, block.row + block.height), block.links, block.values)
+                   if target]
+        texts = [target for _, target, _ in entries] + [str(d) for _, _, d in entries if d not in (None, "")]
+        if texts and not _ATTR_SPECIAL.search("".join(texts)):  # the usual case: nothing to escape
+            links += [f'<hyperlink ref="{letter}{row}" location="{target}"'
+                      + (f' display="{display}"/>' if display not in (None, "") else "/>")
+                      for row, target, display in entries]
+            continue
+        for row, target, display in entries:
             display_attr = f' display="{escape_attr(str(display))}"' if display not in (None, "") else ""
-            links.append(f'<hyperlink ref="{letter}{row}" location="{escape_attr(target.lstrip("#"))}"{display_attr}/>')
+            links.append(f'<hyperlink ref="{letter}{row}" location="{escape_attr(target)}"{display_attr}/>')
     return links
 
 
