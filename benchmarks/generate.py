@@ -7,7 +7,7 @@ Shapes (`SHAPES`), the ledgers users have:
     current         the plain ledger (real dates, one header row)
     many_problems   a quarter of the rows carry a data problem (a reply date after the statistics date)
     text_dates      every date typed as text, in the clerks' formats (2026-3-5, 2026/03/05, 2026.3.5, 2026年3月5日)
-    long_titles     案由 of 150-300 characters
+    long_titles     案由 of about 150-330 characters
     many_distinct   almost every cell distinct: proposers, handlers, notes and dates with a time of day
                     distinct on (nearly) every row, 20,000 handlers, about 1,000 topics
     merged_cells    承办科室 and 分管领导 merged down over the runs of rows of one section
@@ -86,7 +86,7 @@ def _shaped(row: list, index: int, rng: random.Random, shape: str) -> list:
         for column in DATE_COLUMNS:
             row[column] = _as_text(row[column], index + column)
     elif shape == "long_titles":
-        filler = "".join(rng.choice(SUBJECTS) for _ in range(6 + index % 12))
+        filler = "".join(rng.choice(SUBJECTS) for _ in range(18 + index % 14))
         row[3] = f"关于{filler}的建议（第{index + 1}号）"
     elif shape == "many_distinct":
         row[4] = f"{rng.choice(PEOPLE)}{index}委员"
@@ -106,8 +106,7 @@ def _as_text(value: dt.datetime | None, turn: int) -> str | None:
 
 
 def write_ledger(path: Path, count: int, seed: int = 7, shape: str = "current") -> Path:
-    """Write a ledger of `count` rows in one of SHAPES with xlsxwriter (constant memory where
-    the shape allows: merged areas need the rows kept until the areas are written)."""
+    """Write a ledger of `count` rows in one of SHAPES with xlsxwriter."""
     import xlsxwriter
 
     if shape not in SHAPES:
@@ -116,7 +115,8 @@ def write_ledger(path: Path, count: int, seed: int = 7, shape: str = "current") 
     rows = list(ledger_rows(count, seed, shape=shape))
     if shape == "merged_cells":  # a ledger kept section by section, section and leader merged down
         rows.sort(key=lambda row: (row[SECTION_COLUMN], row[0]))
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": shape != "merged_cells"})
+    # constant memory writes row by row: merged areas over several rows need the rows kept
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": shape not in ("merged_cells", "two_row_header")})
     sheet = workbook.add_worksheet("台账")
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     sheet.merge_range(0, 0, 0, len(HEADERS) - 1, "2026年度提案建议办理台账")
