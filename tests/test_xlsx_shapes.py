@@ -235,6 +235,20 @@ def test_repair_changes_nothing_in_a_sound_workbook(tmp_path):
     assert repaired(standard_ledger(tmp_path / "l.xlsx", engine="xlsxwriter")) is None
 
 
+def test_a_part_too_big_to_repair_in_memory_is_left_to_the_clear_message(tmp_path, monkeypatch):
+    """The repair holds parts in memory only up to a bound (a decompression bomb is not inflated)."""
+    from automation import ledger
+    from automation.problems import LedgerError
+    from automation.xlsx import repair
+
+    data = bad_shared_string(tmp_path / "l.xlsx")
+    monkeypatch.setattr(repair, "MAX_PART_BYTES", 1000)
+    assert repaired(data) is None
+    with pytest.raises(LedgerError) as raised:
+        ledger.read_ledger(data, Config(), STANDARD_TODAY, display_name="台账.xlsx")
+    assert "台账.xlsx" in raised.value.message and "shared strings" in raised.value.message
+
+
 def test_a_sheet_damaged_otherwise_still_gets_the_clear_message(tmp_path):
     """A shared-string reference with no shared-strings part at all is not mended: the
     reader names the file and the damage in one sentence."""

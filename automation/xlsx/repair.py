@@ -35,6 +35,9 @@ _SST_END = re.compile(rb"</((?:\w+:)?)sst\s*>\s*$")
 _SST_EMPTY = re.compile(rb"<((?:\w+:)?)sst\b([^>]*)/>\s*$")
 #: The dimension element sits before <sheetData>; it is looked for in the part's head only.
 _HEAD = 65536
+#: A part is repaired in memory only up to this size as the zip declares it (zipfile stops
+#: inflating there): a decompression bomb is left to the reader's error, not to memory.
+MAX_PART_BYTES = 512 * 1024 * 1024
 
 
 def is_repairable(error: BaseException) -> bool:
@@ -86,14 +89,18 @@ def repaired(data: bytes) -> bytes | None:
     reader = ZipReader(data)
     changed: dict[str, bytes] = {}
     highest = -1
-    for name in _parts_of_type(reader, WORKSHEET_TYPE.encode()):
+    sheets = _parts_of_type(reader, WORKSHEET_TYPE.encode())
+    tables = _parts_of_type(reader, SHARED_STRINGS_TYPE.encode())
+    if any(reader.info(name).file_size > MAX_PART_BYTES for name in sheets + tables):
+        return None
+    for name in sheets:
         sheet = reader.read(name)
         fixed = _without_bad_dimension(sheet)
         if fixed is not sheet:
             changed[name] = fixed
         for match in _SHARED_CELL.finditer(fixed):
             highest = max(highest, int(match.group(1)))
-    for name in _parts_of_type(reader, SHARED_STRINGS_TYPE.encode()):
+    for name in tables:
         table = reader.read(name)
         padded = _padded_strings(table, highest + 1)
         if padded is not table:
