@@ -24,15 +24,46 @@ class Distinct:
         from automation.dates import EMPTY_MARKERS
 
         if self._filled is None:
-            # EMPTY_MARKERS are at most two characters: a longer text is blank only if it has
-            # surrounding white space to strip (no copy of every long title or note)
-            self._filled = np.fromiter(
-                (not (u is None or (u.__class__ is str and (
-                    (len(u) <= 2 and u in EMPTY_MARKERS)
-                    or ((u[:1].isspace() or u[-1:].isspace()) and u.strip() in EMPTY_MARKERS))))
-                 for u in self.uniques),
-                bool, len(self.uniques))
+            # C-level maps over the distinct values (an id or title column has one per row)
+            strings, where = self._strings()
+            filled = ~self._none_mask()
+            blank = np.fromiter(map(EMPTY_MARKERS.__contains__, map(str.strip, strings)), bool, len(strings))
+            filled[where[blank]] = False
+            self._filled = filled
         return self._filled[self.codes if codes is None else codes]
+
+    def starts_with(self, characters: frozenset[str]):
+        """Per row: the value is text whose first non-blank character is one of `characters`."""
+        import operator
+
+        import numpy as np
+
+        strings, where = self._strings()
+        first = map(operator.itemgetter(slice(0, 1)), map(str.lstrip, strings))
+        hits = np.zeros(len(self.uniques), dtype=bool)
+        hits[where[np.fromiter(map(characters.__contains__, first), bool, len(strings))]] = True
+        return hits[self.codes]
+
+    def _is(self, kind) -> "object":
+        """Per distinct value: its type is exactly `kind` (a C-level map, no Python loop)."""
+        import operator
+        from itertools import repeat
+
+        import numpy as np
+
+        return np.fromiter(map(operator.is_, map(type, self.uniques), repeat(kind)), bool, len(self.uniques))
+
+    def _none_mask(self):
+        return self._is(type(None))
+
+    def _strings(self):
+        """(the distinct values that are str, their positions among the distinct values)."""
+        import numpy as np
+
+        where = np.flatnonzero(self._is(str))
+        values = np.empty(len(self.uniques), dtype=object)
+        values[:] = self.uniques
+        return values[where].tolist(), where
 
     @classmethod
     def of(cls, values) -> "Distinct":

@@ -497,8 +497,9 @@ class _RowReader:
         import pandas as pd
 
         data_rows = rows[start:]
-        width = max((len(row) for row in data_rows), default=0)
-        if any(len(row) != width for row in data_rows):
+        lengths = set(map(len, data_rows))  # a C-level pass (calamine's grid is rectangular)
+        width = max(lengths, default=0)
+        if len(lengths) > 1:
             data_rows = [list(row) + [""] * (width - len(row)) for row in data_rows]
         grid_columns = _columns_of(data_rows, width)
         factorized = {key: Distinct.of(grid_columns[m.index])
@@ -545,11 +546,7 @@ class _RowReader:
         for index in {0, 1, 2, self.columns["id"].index, self.columns["title"].index}:
             if index < len(grid_columns):
                 column = by_index.get(index) or Distinct.of(grid_columns[index])
-                # inline (no call per value): id and title have as many values as rows
-                starts = np.fromiter((u.__class__ is str and (u[:1] in _TOTAL_FIRST or (
-                    u[:1].isspace() and u.lstrip()[:1] in _TOTAL_FIRST)) for u in column.uniques),
-                                     bool, len(column.uniques))
-                suspects |= starts[column.codes]
+                suspects |= column.starts_with(_TOTAL_FIRST)
         blank = np.ones(count, dtype=bool)
         for key in ("id", "title"):
             if key in factorized:
