@@ -28,7 +28,8 @@ def count_columns(items, config: Config):
     completed_lead = items["completed"] & lead
     satisfaction = items["satisfaction"]
     # "无", "-", "/" ... mean no contact recorded (the same markers as a blank date)
-    contact = items["contact"].fillna("").map(lambda text: "" if text in EMPTY_MARKERS else text)
+    contact = pd.Series(map_distinct(items["contact"].fillna("").tolist(),
+                                     lambda text: "" if text in EMPTY_MARKERS else text), index=items.index)
     face_to_face = map_distinct(contact.tolist(), lambda text: any(word in text for word in config.face_to_face), bool)
     columns = {
         "total": pd.Series(True, index=items.index),
