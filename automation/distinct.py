@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Any
 
 
@@ -15,6 +16,8 @@ class Distinct:
         self.codes = codes
         self.uniques = uniques
         self._filled = None
+        self._types = None
+        self._text = None
 
     def filled(self, codes=None):
         """Whether each row's value is filled (computed once per column). Blank are: None,
@@ -47,23 +50,29 @@ class Distinct:
     def _is(self, kind) -> "object":
         """Per distinct value: its type is exactly `kind` (a C-level map, no Python loop)."""
         import operator
-        from itertools import repeat
 
         import numpy as np
 
-        return np.fromiter(map(operator.is_, map(type, self.uniques), repeat(kind)), bool, len(self.uniques))
+        if self._types is None:
+            self._types = list(map(type, self.uniques))
+        return np.fromiter(map(operator.is_, self._types, repeat(kind)), bool, len(self.uniques))
 
     def _none_mask(self):
         return self._is(type(None))
 
     def _strings(self):
-        """(the distinct values that are str, their positions among the distinct values)."""
+        """(the distinct values that are str, their positions among the distinct values), once."""
         import numpy as np
 
-        where = np.flatnonzero(self._is(str))
-        values = np.empty(len(self.uniques), dtype=object)
-        values[:] = self.uniques
-        return values[where].tolist(), where
+        if self._text is None:
+            where = np.flatnonzero(self._is(str))
+            if len(where) == len(self.uniques):
+                self._text = (self.uniques, where)
+            else:
+                values = np.empty(len(self.uniques), dtype=object)
+                values[:] = self.uniques
+                self._text = (values[where].tolist(), where)
+        return self._text
 
     @classmethod
     def of(cls, values) -> "Distinct":

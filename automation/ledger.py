@@ -13,6 +13,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from itertools import repeat
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -576,16 +577,20 @@ class _RowReader:
         converter = self.converters.get(key)
         if converter is None:
             uniques = column.uniques
-            texts = [u.strip() if u.__class__ is str else cell_text(u) for u in uniques]
+            # C-level maps when every value is text (the usual case; a column of names or notes
+            # can have as many distinct values as rows); NFKC returns a folded text unchanged
+            if all(map(str.__instancecheck__, uniques)):
+                texts = list(map(str.strip, uniques))
+            else:
+                texts = [u.strip() if u.__class__ is str else cell_text(u) for u in uniques]
             if key not in AS_TYPED_KEYS:
-                texts = [t if t.isascii() else unicodedata.normalize("NFKC", t) for t in texts]
+                texts = list(map(unicodedata.normalize, repeat("NFKC"), texts))
             mapped = np.empty(len(texts), dtype=object)
             mapped[:] = texts
             return mapped[codes]
-        results = [converter(value) for value in column.uniques]
+        results = list(map(converter, column.uniques))
         values = np.empty(len(results), dtype=object)
-        values[:] = [result[0] for result in results]
-        problem_of = [result[1] for result in results]
+        values[:], problem_of = (list(part) for part in zip(*results)) if results else ([], [])
         flagged = np.array([message is not None for message in problem_of], dtype=bool)
         for position in np.flatnonzero(flagged[codes]).tolist():
             code = codes[position]
