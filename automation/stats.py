@@ -191,8 +191,12 @@ def compute(classified: Classified, config: Config) -> Statistics:
         # A Series key (not a bare array): pandas would otherwise first try the array as a
         # column name and format it into an error message, which costs more than the sum.
         summed = counts.groupby(pd.Series(labels, index=counts.index), sort=False).sum()
+        # plain ints row by row (not iterrows: a Series per group costs more than the sums
+        # when a column has thousands of distinct values)
+        names = list(summed.columns)
         groups[dimension] = {
-            str(label): figures({k: int(v) for k, v in row.items()}, config) for label, row in summed.iterrows()
+            str(label): figures(dict(zip(names, row)), config)
+            for label, row in zip(summed.index.tolist(), summed.to_numpy().tolist())
         }
     overdue, due_soon = flagged_items(classified)
     key_rows = items[items["key_item"].astype(bool)]
