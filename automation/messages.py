@@ -586,3 +586,9 @@ DEADLINE_BEFORE_ASSIGNED = "办理时限早于交办日期（{assigned}）"
 DEADLINES_BEFORE_ASSIGNED_WARNING = ("提醒：{bad} 行的办理时限早于交办日期（共 {rows} 行两者都有）。"
                                      "“{deadline}”和“{assigned}”两列可能填反了，或表头被认反了；请运行 ledger columns 检查。")
 CONFIG_NOT_FOUND = "找不到配置文件“{path}”。请检查 --config 后面的路径。"
+
+# --- issue 15: several sheets through the WPS add-in ---
+REQUEST_BAD_SHEETS = ("请求中的 sheets 应为 1 到 {limit} 个工作表的数组，每项形如 "
+                      "{{\"sheet\": \"提案台账\", \"values\": [[...]]}}；有 sheets 时不能再单独写 sheet、values 等字段。")
+REQUEST_BAD_SHEET_PART = "请求中 sheets 的第 {index} 项应为 JSON 对象，只能有这些字段：{keys}。"
+REQUEST_SHEETS_TWICE = "请求中 sheets 有同名的工作表，每个工作表只能出现一次。"

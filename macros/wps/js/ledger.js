@@ -3,6 +3,7 @@
  * The WPS add-in's logic, free of WPS globals so that Node can test it:
  *
  *   readLedger(app, settings)        the ledger sheet's UsedRange.Value2, its position and merged areas
+ *   readLedgers(app, settings)       the same for every sheet the service may count (body "sheets")
  *   applyModel(app, answer, options)  write the service's summary sheets into the open book
  *   refresh(app, fetchImpl, options)  read -> POST /v1/summary -> apply
  *   runButton(app, controlId, env)    what a ribbon button does (ribbon.js calls it)
@@ -75,6 +76,8 @@
    */
   var MAX_MERGE_CALLS = 20000;
   var MAX_MERGE_AREAS = 5000;
+  /** At most this many sheets are sent (the service's bound too). */
+  var MAX_SHEETS = 255;
 
   /** Excel constants the add-in uses (WPS uses the same values). */
   var XL = {
@@ -337,8 +340,50 @@
    */
   function readLedger(app, settings) {
     settings = withDefaults(settings);
-    var book = activeBook(app);
-    var sheet = pickLedgerSheet(book, settings);
+    return readSheet(pickLedgerSheet(activeBook(app), settings));
+  }
+
+  /**
+   * The sheets sent to the service: the one named in the settings (wps-setup --sheet), else
+   * every sheet the assistant does not own (at most MAX_SHEETS), so that the service chooses
+   * and counts them as the file path does ([ledger] sheets = 提案台账, 建议台账 / sheet = /
+   * the first sheet whose header matches). Calls stay bounded: one Value2 read per sheet and
+   * the bounded merged-area search.
+   * @param {Et.Workbook} book @returns {Et.Worksheet[]}
+   */
+  function ledgerSheets(book, settings) {
+    if (settings.ledgerSheet) {
+      return [pickLedgerSheet(book, settings)];
+    }
+    var list = worksheets(book).filter(function (sheet) {
+      return settings.ownedSheets.indexOf(String(sheet.Name)) < 0;
+    });
+    if (!list.length) {
+      throw new AddinError(MESSAGES.noLedgerSheet);
+    }
+    return list.slice(0, MAX_SHEETS);
+  }
+
+  /**
+   * Every sheet the service needs (ledgerSheets), each as readLedger reads one: the body's
+   * "sheets"; `mergesComplete` is false when a merged-area search stopped at its bound.
+   * @param {Et.Application} app
+   */
+  function readLedgers(app, settings) {
+    settings = withDefaults(settings);
+    var parts = ledgerSheets(activeBook(app), settings).map(readSheet);
+    return {
+      sheets: parts.map(function (part) {
+        return { sheet: part.sheet, values: part.values, first_row: part.first_row,
+          first_column: part.first_column, merges: part.merges };
+      }),
+      mergesComplete: parts.every(function (part) { return part.mergesComplete; }),
+      mergeCount: parts.reduce(function (sum, part) { return sum + part.merges.length; }, 0)
+    };
+  }
+
+  /** @param {Et.Worksheet} sheet */
+  function readSheet(sheet) {
     var used = sheet.UsedRange;
     var values = trimGrid(normalizeGrid(used.Value2));
     var firstRow = used.Row;
@@ -830,16 +875,11 @@
       if (!settings.token) {
         throw new AddinError(MESSAGES.notInstalled);
       }
-      var ledger = readLedger(app, settings);
-      var body = {
-        sheet: ledger.sheet,
-        values: ledger.values,
-        first_row: ledger.first_row,
-        first_column: ledger.first_column,
-        merges: ledger.merges
-      };
+      var ledger = readLedgers(app, settings);
+      /** @type {{sheets: Object[], today?: string}} */
+      var body = { sheets: ledger.sheets };
       if (!ledger.mergesComplete) {
-        notes.push(format(MESSAGES.mergesTruncated, { count: ledger.merges.length }));
+        notes.push(format(MESSAGES.mergesTruncated, { count: ledger.mergeCount }));
       }
       if (options.today) {
         body.today = options.today;
@@ -962,6 +1002,7 @@
     XL: XL,
     AddinError: AddinError,
     readLedger: readLedger,
+    readLedgers: readLedgers,
     readMerges: readMerges,
     parseAreaAddress: parseAreaAddress,
     applyModel: applyModel,
