@@ -11,11 +11,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
 from automation.analysis import analyse_file
 from automation.config import Config, parse_config
+from automation.model import range_address
 from automation.service import RequestError, parse_request, summary_answer
 from tests.ledger_factory import STANDARD_KEYS, STANDARD_TODAY, headers_of, standard_rows, write_ledger
 from tests.test_wps_merged import fixture_helpers
@@ -81,7 +83,10 @@ def excel_figures(path: Path, config: Config) -> dict:
     _app, workbook = new_excel(r"C:\台账\两张表.xlsx")
     source = CalamineWorkbook.from_path(str(path))
     for name in source.sheet_names:
-        put_grid(workbook._add_sheet(name), source.get_sheet_by_name(name).to_python(skip_empty_area=False))
+        sheet = workbook._add_sheet(name)
+        put_grid(sheet, source.get_sheet_by_name(name).to_python(skip_empty_area=False))
+        for (top, left), (bottom, right) in source.get_sheet_by_name(name).merged_cell_ranges or []:
+            sheet.Range(range_address(top + 1, left + 1, bottom + 1, right + 1)).Merge()
     return excel.read_open_ledger(xlwings_book(workbook), config, T).statistics.to_json()
 
 
@@ -109,6 +114,25 @@ def test_two_ledger_sheets_give_identical_figures_through_the_file_excel_and_wps
     alone = analyse_file(path, Config(), T).statistics.to_json()
     assert alone["total"] == 5 and "建议台账" in alone["warnings"][0]
     assert wps_figures(body, Config()) == alone
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed: the add-in's JavaScript cannot run")
+def test_a_section_merged_down_on_the_second_sheet_counts_the_same_in_the_three_paths(tmp_path):
+    """r5 and r6 (both 产业发展科, rows 4 and 5 of 建议台账) with 承办科室 written once and merged
+    down: the same figures as the unmerged workbook, through the file, Excel and WPS paths."""
+    plain = analyse_file(two_sheets(tmp_path / "plain.xlsx"), SHEETS, T).statistics.to_json()
+    path = two_sheets(tmp_path / "merged.xlsx")
+    book = openpyxl.load_workbook(path)
+    column = KEYS.index("section") + 1
+    assert book["建议台账"].cell(4, column).value == book["建议台账"].cell(5, column).value == "产业发展科"
+    book["建议台账"].merge_cells(start_row=4, start_column=column, end_row=5, end_column=column)
+    book.save(path)
+    expected = analyse_file(path, SHEETS, T).statistics.to_json()
+    assert {**expected, "file": None} == {**plain, "file": None}
+    body = addin_body(path)
+    assert body["sheets"][2]["merges"] == [[4, column, 5, column]]
+    assert wps_figures(body, SHEETS) == expected
+    assert excel_figures(path, SHEETS) == expected
 
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed: the add-in's JavaScript cannot run")
