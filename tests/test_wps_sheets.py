@@ -174,3 +174,25 @@ def test_malformed_sheets_are_refused_with_a_clear_sentence(body):
         parse_request(json.dumps(body, ensure_ascii=False).encode("utf-8"))
     assert caught.value.status == 400
     assert "请求中" in caught.value.message
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed: the add-in's JavaScript cannot run")
+def test_the_running_service_answers_the_addins_sheets_over_loopback(tmp_path):
+    """The same body through the real HTTP service on 127.0.0.1 (`ledger serve`): the figures of
+    the file; a sheet the setting names but the workbook lacks is a 422 naming it."""
+    from automation.service import LedgerService
+    from tests.test_service import TOKEN, summary
+
+    path = two_sheets(tmp_path / "两张表.xlsx")
+    body = {**addin_body(path), "today": T.isoformat()}
+    running = LedgerService(SHEETS, TOKEN, 0, clock=lambda: REFRESHED)
+    running.serve_in_thread()
+    try:
+        status, _headers, answer = summary(running, json.dumps(body, ensure_ascii=False))
+        assert status == 200
+        assert answer["stats"] == analyse_file(path, SHEETS, T).statistics.to_json()
+        body["sheets"] = [part for part in body["sheets"] if part["sheet"] != "建议台账"]
+        status, _headers, answer = summary(running, json.dumps(body, ensure_ascii=False))
+        assert status == 422 and "“建议台账”" in answer["message"]
+    finally:
+        running.shutdown()
