@@ -371,7 +371,8 @@
    */
   function readLedgers(app, settings) {
     settings = withDefaults(settings);
-    var parts = ledgerSheets(activeBook(app), settings).map(readSheet);
+    var budget = { calls: 0 }; // one bound of merged-area calls for all the sheets
+    var parts = ledgerSheets(activeBook(app), settings).map(function (sheet) { return readSheet(sheet, budget); });
     return {
       sheets: parts.map(function (part) {
         return { sheet: part.sheet, values: part.values, first_row: part.first_row,
@@ -382,14 +383,14 @@
     };
   }
 
-  /** @param {Et.Worksheet} sheet */
-  function readSheet(sheet) {
+  /** @param {Et.Worksheet} sheet @param {{calls: number}} [budget] */
+  function readSheet(sheet, budget) {
     var used = sheet.UsedRange;
     var values = trimGrid(normalizeGrid(used.Value2));
     var firstRow = used.Row;
     var firstColumn = used.Column;
     var merges = readMerges(sheet, firstRow, firstColumn, firstRow + values.length - 1,
-      firstColumn + values[0].length - 1);
+      firstColumn + values[0].length - 1, budget);
     return {
       sheet: String(sheet.Name),
       values: values,
@@ -428,16 +429,19 @@
    * 2·log2(gap) + 4 calls per area found (gap: the rows from the area above; 4 for areas one
    * under the other), never one call per row.
    * Bounded by MAX_MERGE_CALLS and MAX_MERGE_AREAS; `complete` says whether the search ended.
-   * @param {Et.Worksheet} sheet
+   * `budget` (optional) carries the calls spent over several sheets, so that the bound holds
+   * for a whole request (readLedgers), not per sheet.
+   * @param {Et.Worksheet} sheet @param {number} firstRow @param {number} firstColumn
+   * @param {number} lastRow @param {number} lastColumn @param {{calls: number}} [budget]
    * @returns {{areas: number[][], complete: boolean}}
    */
-  function readMerges(sheet, firstRow, firstColumn, lastRow, lastColumn) {
+  function readMerges(sheet, firstRow, firstColumn, lastRow, lastColumn, budget) {
     var areas = [];
-    var calls = 0;
+    var spent = budget || { calls: 0 };
     var complete = true;
 
     function hasMerged(column, top, bottom) { // MergeCells: true (all merged), null (some), false (none)
-      calls += 1;
+      spent.calls += 1;
       var merged = sheet.Range(rangeAddress(top, column, bottom, column)).MergeCells;
       return merged === true || merged === null;
     }
@@ -484,7 +488,7 @@
     for (var column = firstColumn; column <= lastColumn && complete; column++) {
       var row = firstRow;
       while (row <= lastRow) {
-        if (calls >= MAX_MERGE_CALLS || areas.length >= MAX_MERGE_AREAS) {
+        if (spent.calls >= MAX_MERGE_CALLS || areas.length >= MAX_MERGE_AREAS) {
           complete = false;
           break;
         }
@@ -494,7 +498,7 @@
         }
         var area = known(hit, column);
         if (!area) {
-          calls += 2;
+          spent.calls += 2;
           area = parseAreaAddress(sheet.Range(cellAddress(hit, column)).MergeArea.Address(false, false));
           if (!area || area[2] < hit) { // not an address we can read: step over the cell
             row = hit + 1;

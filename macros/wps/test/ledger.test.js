@@ -242,6 +242,21 @@ test("readLedgers sends every sheet the assistant does not own, or only the name
   assert.throws(() => LedgerAddin.readLedgers(owned, {}), /找不到台账/);
 });
 
+test("the bound of merged-area calls holds for all the sheets sent together", () => {
+  const app = new Application();
+  const book = app._newWorkbook();
+  for (const name of ["提案台账", "建议台账", "2025年", "2024年"]) {
+    const sheet = book._addSheet(name, [["编号", "承办科室"]]);
+    for (let r = 2; r <= 4001; r++) sheet._load([[`T${r}`, r % 2 === 0 ? "科" : null]], r, 1);
+    for (let r = 2; r <= 4000; r += 2) sheet.Range(`B${r}:B${r + 1}`).Merge();  // 2,000 areas, ~8,000 calls
+  }
+  const read = LedgerAddin.readLedgers(app, {});
+  assert.equal(read.mergesComplete, false);
+  assert.equal(read.sheets[0].merges.length, 2000, "the first sheet is searched in full");
+  assert.ok(app._log.mergeReads <= 20000 + 2, `${app._log.mergeReads} calls for four sheets`);
+  assert.equal(read.mergeCount, read.sheets.reduce((sum, part) => sum + part.merges.length, 0));
+});
+
 test("the merged areas over the ledger are sent with its values (承办科室 written once for a group)", () => {
   const app = new Application();
   const book = app._newWorkbook();
