@@ -170,7 +170,7 @@ REQUEST_BAD_ROW = "请求中 values 的第 {row} 项不是数组（每行应为�
 REQUEST_BAD_CELL = "请求中 values 第 {row} 行第 {column} 列的值类型不支持（只能是文字、数字、逻辑值或空）。"
 REQUEST_BAD_TODAY = "请求中的 today “{value}” 不是日期，请写成 YYYY-MM-DD，例如 2024-06-28。"
 REQUEST_BAD_POSITION = "请求中的 {key} 应为正整数（已用区域左上角单元格的行号或列号，从 1 开始）。"
-REQUEST_UNKNOWN_KEYS = "请求中有无法识别的字段：{keys}。可用字段：sheet、values、today、first_row、first_column、merges。"
+REQUEST_UNKNOWN_KEYS = "请求中有无法识别的字段：{keys}。可用字段：sheet、values、today、first_row、first_column、merges，或 sheets（多张工作表）。"
 REQUEST_BAD_LEDGER = "无法读取台账：{message}"
 REQUEST_FAILED = "台账助手服务出现意外错误：{error}。服务仍在运行，详细信息见服务日志{log}。"
 
