@@ -62,9 +62,9 @@ def logging_to_file(book):
 
 def read_open_ledger(book, config: Config, today: dt.date):
     """Analyse the ledger sheet of an open book from its cell values."""
-    from automation.analysis import analyse_grid
+    from automation.analysis import analyse
     from automation.excel_merges import read_merged_down
-    from automation.ledger import HEADER_SEARCH_ROWS, choose_sheet, find_header
+    from automation.ledger import HEADER_SEARCH_ROWS, choose_sheet, find_header, parse_grid
 
     sheets = [sheet for sheet in book.sheets if sheet.name not in OWNED_SHEETS]
     by_name = {sheet.name: sheet for sheet in sheets}
@@ -90,8 +90,6 @@ def read_open_ledger(book, config: Config, today: dt.date):
         return read_merged_down(by_name[name], values, first_row, first_column, header[0][-1] + 1)
 
     if config.sheets:  # several sheets counted as one (config.ini [ledger] sheets)
-        from automation.analysis import analyse
-        from automation.ledger import parse_grid
         from automation.sheets import ledger_of_sheets
 
         def parse(sheet_name: str):
@@ -100,10 +98,15 @@ def read_open_ledger(book, config: Config, today: dt.date):
                               merged_down(sheet_name, values, first_row, first_column))
 
         return analyse(ledger_of_sheets(list(by_name), config, head, parse), config, today)
-    name, _automatic = choose_sheet(list(by_name), config, head)
+    name, automatic = choose_sheet(list(by_name), config, head)
     values, first_row, first_column = used(name)
-    return analyse_grid(values, name, config, today, first_row, first_column,
+    ledger = parse_grid(values, name, config, today, first_row, first_column,
                         merged_down(name, values, first_row, first_column))
+    if automatic:  # name the other matching sheets and the setting, as the file path does
+        from automation.sheets import other_matching_sheets
+
+        ledger.other_sheets = other_matching_sheets(list(by_name), name, config, head)
+    return analyse(ledger, config, today)
 
 
 def is_generated(sheet) -> bool:

@@ -114,6 +114,7 @@ def test_two_ledger_sheets_give_identical_figures_through_the_file_excel_and_wps
     alone = analyse_file(path, Config(), T).statistics.to_json()
     assert alone["total"] == 5 and "建议台账" in alone["warnings"][0]
     assert wps_figures(body, Config()) == alone
+    assert excel_figures(path, Config()) == alone
 
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed: the add-in's JavaScript cannot run")
