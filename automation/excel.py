@@ -62,9 +62,9 @@ def logging_to_file(book):
 
 def read_open_ledger(book, config: Config, today: dt.date):
     """Analyse the ledger sheet of an open book from its cell values."""
-    from automation.analysis import analyse_grid
+    from automation.analysis import analyse
     from automation.excel_merges import read_merged_down
-    from automation.ledger import HEADER_SEARCH_ROWS, choose_sheet, find_header
+    from automation.ledger import HEADER_SEARCH_ROWS, choose_sheet, find_header, parse_grid
 
     sheets = [sheet for sheet in book.sheets if sheet.name not in OWNED_SHEETS]
     by_name = {sheet.name: sheet for sheet in sheets}
@@ -81,25 +81,32 @@ def read_open_ledger(book, config: Config, today: dt.date):
     def head(name: str) -> list[list[Any]]:
         return used(name)[0][:HEADER_SEARCH_ROWS]
 
+    def merged_down(name: str, values: list[list[Any]], first_row: int, first_column: int):
+        # Excel gives a merged area's value to its upper-left cell only: ask for the areas
+        # merged down, as the file path reads them from the file.
+        header = find_header(values, config)
+        if header is None:
+            return ()
+        return read_merged_down(by_name[name], values, first_row, first_column, header[0][-1] + 1)
+
     if config.sheets:  # several sheets counted as one (config.ini [ledger] sheets)
-        from automation.analysis import analyse
-        from automation.ledger import parse_grid
         from automation.sheets import ledger_of_sheets
 
         def parse(sheet_name: str):
             values, first_row, first_column = used(sheet_name)
-            return parse_grid(values, sheet_name, config, today, first_row, first_column)
+            return parse_grid(values, sheet_name, config, today, first_row, first_column,
+                              merged_down(sheet_name, values, first_row, first_column))
 
         return analyse(ledger_of_sheets(list(by_name), config, head, parse), config, today)
-    name, _automatic = choose_sheet(list(by_name), config, head)
+    name, automatic = choose_sheet(list(by_name), config, head)
     values, first_row, first_column = used(name)
-    header = find_header(values, config)
-    merged = ()
-    if header is not None:
-        # Excel gives a merged area's value to its upper-left cell only: ask for the areas
-        # merged down, as the file path reads them from the file.
-        merged = read_merged_down(by_name[name], values, first_row, first_column, header[0][-1] + 1)
-    return analyse_grid(values, name, config, today, first_row, first_column, merged)
+    ledger = parse_grid(values, name, config, today, first_row, first_column,
+                        merged_down(name, values, first_row, first_column))
+    if automatic:  # name the other matching sheets and the setting, as the file path does
+        from automation.sheets import other_matching_sheets
+
+        ledger.other_sheets = other_matching_sheets(list(by_name), name, config, head)
+    return analyse(ledger, config, today)
 
 
 def is_generated(sheet) -> bool:

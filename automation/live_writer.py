@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
-from automation.cell_text import with_text_prefix
+from automation.cell_text import needs_text_prefix, with_text_prefix
 from automation.model import FILLS, STYLES, Area, Block, Chart, SheetModel, SummaryModel, area_address, resolve_style
 
 #: Rows beyond this get no hyperlink in the live writer (each link is one call to Excel).
@@ -187,9 +187,12 @@ class LiveWriter:
         """A link to a place in the workbook, the way Excel's reference documents it
         (Hyperlinks.Add with an empty Address and the place as SubAddress). xlwings'
         add_hyperlink has no SubAddress. The text is set after Add, as xlwings does (pywin32
-        does not always pass it through Add); a number is left as the number it is."""
+        does not always pass it through Add). Excel takes TextToDisplay as if typed: a text
+        it would re-type (编号 007 → 7, needs_text_prefix) or a number is not given as the text
+        (the cell already holds its value, which Add without TextToDisplay keeps), as the WPS
+        add-in does."""
         link = cell.Hyperlinks.Add(Anchor=cell, Address="", SubAddress=target)
-        if isinstance(value, str):
+        if isinstance(value, str) and value and not needs_text_prefix(value):
             link.TextToDisplay = value
         link.ScreenTip = target
 

@@ -170,7 +170,7 @@ REQUEST_BAD_ROW = "请求中 values 的第 {row} 项不是数组（每行应为�
 REQUEST_BAD_CELL = "请求中 values 第 {row} 行第 {column} 列的值类型不支持（只能是文字、数字、逻辑值或空）。"
 REQUEST_BAD_TODAY = "请求中的 today “{value}” 不是日期，请写成 YYYY-MM-DD，例如 2024-06-28。"
 REQUEST_BAD_POSITION = "请求中的 {key} 应为正整数（已用区域左上角单元格的行号或列号，从 1 开始）。"
-REQUEST_UNKNOWN_KEYS = "请求中有无法识别的字段：{keys}。可用字段：sheet、values、today、first_row、first_column、merges。"
+REQUEST_UNKNOWN_KEYS = "请求中有无法识别的字段：{keys}。可用字段：sheet、values、today、first_row、first_column、merges，或 sheets（多张工作表）。"
 REQUEST_BAD_LEDGER = "无法读取台账：{message}"
 REQUEST_FAILED = "台账助手服务出现意外错误：{error}。服务仍在运行，详细信息见服务日志{log}。"
 
@@ -586,3 +586,9 @@ DEADLINE_BEFORE_ASSIGNED = "办理时限早于交办日期（{assigned}）"
 DEADLINES_BEFORE_ASSIGNED_WARNING = ("提醒：{bad} 行的办理时限早于交办日期（共 {rows} 行两者都有）。"
                                      "“{deadline}”和“{assigned}”两列可能填反了，或表头被认反了；请运行 ledger columns 检查。")
 CONFIG_NOT_FOUND = "找不到配置文件“{path}”。请检查 --config 后面的路径。"
+
+# --- issue 15: several sheets through the WPS add-in ---
+REQUEST_BAD_SHEETS = ("请求中的 sheets 应为 1 到 {limit} 个工作表的数组，每项形如 "
+                      "{{\"sheet\": \"提案台账\", \"values\": [[...]]}}；有 sheets 时不能再单独写 sheet、values 等字段。")
+REQUEST_BAD_SHEET_PART = "请求中 sheets 的第 {index} 项应为 JSON 对象，只能有这些字段：{keys}。"
+REQUEST_SHEETS_TWICE = "请求中 sheets 有同名的工作表，每个工作表只能出现一次。"

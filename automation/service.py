@@ -9,6 +9,9 @@ summary model (besides the file writer and the xlwings live writer): it renders 
     POST /v1/summary   {"sheet": "台账", "values": [[...]], "today": "2026-06-28",
                         "first_row": 1, "first_column": 1,
                         "merges": [[3, 4, 5, 4], ...]}           header X-Ledger-Token
+    POST /v1/summary   {"sheets": [{"sheet": "提案台账", "values": ..., "first_row": ...,
+                        "merges": ...}, ...], "today": ...}   every sheet the add-in does not own,
+                       chosen (`sheets =` / `sheet =`) and counted as the file path does
                        -> {"stats": <ledger stats --json>, "sheets": [...], ...}
     GET  /v1/health    -> {"version": "0.1.0"}                  (no token)
 
@@ -77,7 +80,11 @@ MAX_COLUMNS = 16384
 #: checked before), so that the client reads the answer instead of a reset connection; a
 #: larger one is not read at all and the connection is closed.
 DRAIN_LIMIT = 1024 * 1024 * 1024
-REQUEST_KEYS = frozenset({"sheet", "values", "today", "first_row", "first_column", "merges"})
+REQUEST_KEYS = frozenset({"sheet", "values", "today", "first_row", "first_column", "merges", "sheets"})
+#: The keys of one sheet in "sheets" (several sheets counted as one, as the file path does).
+SHEET_KEYS = frozenset({"sheet", "values", "first_row", "first_column", "merges"})
+#: At most this many sheets in one request (the add-in sends every sheet it does not own).
+MAX_SHEETS = 255
 #: At most this many merged areas in a request (the add-in sends at most 5,000).
 MAX_MERGES = 100_000
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -147,6 +154,10 @@ class SummaryRequest:
     #: sheet numbers (what the add-in reads with Range.MergeArea); optional, older add-ins
     #: send none.
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    #: Several sheets of the open workbook, each a SummaryRequest of its own ("sheets", sent by
+    #: add-ins since issue 15): counted as the file path counts a workbook's sheets. Empty for
+    #: an older add-in's one sheet (sheet, values ...).
+    sheets: list["SummaryRequest"] = field(default_factory=list)
 
     def merged_ranges(self) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         """The merges in the grid's 0-based coordinates, as `parse_grid` takes them (the
@@ -178,6 +189,33 @@ def parse_request(body: bytes) -> SummaryRequest:
     unknown = sorted(set(data) - REQUEST_KEYS)
     if unknown:
         raise _bad(m.REQUEST_UNKNOWN_KEYS.format(keys="、".join(unknown)))
+    today = data.get("today")
+    if today is not None:
+        if not isinstance(today, str) or not _ISO_DATE.fullmatch(today):
+            raise _bad(m.REQUEST_BAD_TODAY.format(value=today))
+        try:
+            today = dt.date.fromisoformat(today)
+        except ValueError:
+            raise _bad(m.REQUEST_BAD_TODAY.format(value=data["today"])) from None
+    if "sheets" not in data:  # one sheet, as every add-in before issue 15 sends it
+        request = parse_sheet(data)
+        request.today = today
+        return request
+    parts = data["sheets"]
+    if set(data) & SHEET_KEYS or not isinstance(parts, list) or not 1 <= len(parts) <= MAX_SHEETS:
+        raise _bad(m.REQUEST_BAD_SHEETS.format(limit=MAX_SHEETS))
+    sheets = []
+    for index, part in enumerate(parts, start=1):
+        if not isinstance(part, dict) or set(part) - SHEET_KEYS:
+            raise _bad(m.REQUEST_BAD_SHEET_PART.format(index=index, keys="、".join(sorted(SHEET_KEYS))))
+        sheets.append(parse_sheet(part))
+    if len({part.sheet for part in sheets}) != len(sheets):
+        raise _bad(m.REQUEST_SHEETS_TWICE)
+    return SummaryRequest("、".join(part.sheet for part in sheets), [], today, sheets=sheets)
+
+
+def parse_sheet(data: dict[str, Any]) -> SummaryRequest:
+    """One sheet of a request: its name, values, position and merged areas (checked)."""
     sheet = data.get("sheet")
     if not isinstance(sheet, str) or not sheet.strip() or len(sheet) > 255:
         raise _bad(m.REQUEST_BAD_SHEET)
@@ -190,14 +228,6 @@ def parse_request(body: bytes) -> SummaryRequest:
         for column_index, cell in enumerate(row):
             if cell is not None and not isinstance(cell, (str, int, float)):  # bool is an int
                 raise _bad(m.REQUEST_BAD_CELL.format(row=row_index + 1, column=column_index + 1))
-    today = data.get("today")
-    if today is not None:
-        if not isinstance(today, str) or not _ISO_DATE.fullmatch(today):
-            raise _bad(m.REQUEST_BAD_TODAY.format(value=today))
-        try:
-            today = dt.date.fromisoformat(today)
-        except ValueError:
-            raise _bad(m.REQUEST_BAD_TODAY.format(value=data["today"])) from None
     positions = {}
     for key, limit in (("first_row", MAX_ROWS), ("first_column", MAX_COLUMNS)):
         value = data.get(key, 1)
@@ -207,7 +237,7 @@ def parse_request(body: bytes) -> SummaryRequest:
             raise _bad(m.REQUEST_BAD_POSITION.format(key=key))
         positions[key] = value
     merges = parse_merges(data.get("merges", []))
-    return SummaryRequest(sheet, values, today, positions["first_row"], positions["first_column"], merges)
+    return SummaryRequest(sheet, values, None, positions["first_row"], positions["first_column"], merges)
 
 
 def parse_merges(merges: Any) -> list[tuple[int, int, int, int]]:
@@ -238,11 +268,18 @@ def summary_answer(request: SummaryRequest, config: Config, today: dt.date, refr
 
     Raises LedgerError (no header row, missing columns) like the file commands do.
     """
-    from automation.analysis import analyse_grid
+    from automation.analysis import analyse, analyse_grid
     from automation.summary import OWNED_SHEETS, build_summary
 
-    analysis = analyse_grid(request.values, request.sheet, config, today, request.first_row, request.first_column,
-                            merged_ranges=request.merged_ranges())
+    if request.sheets:  # the open workbook's sheets: chosen and counted as the file path does
+        from automation.sheets import ledger_of_grids
+
+        grids = {part.sheet: (part.values, part.first_row, part.first_column, part.merged_ranges())
+                 for part in request.sheets}
+        analysis = analyse(ledger_of_grids(grids, config, today), config, today)
+    else:
+        analysis = analyse_grid(request.values, request.sheet, config, today, request.first_row,
+                                request.first_column, merged_ranges=request.merged_ranges())
     statistics = analysis.statistics
     model = build_summary(statistics, config, refreshed)
     totals = statistics.totals

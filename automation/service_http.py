@@ -246,7 +246,7 @@ class LedgerService:
             except LedgerError as error:
                 failure = core.RequestError(HTTPStatus.UNPROCESSABLE_ENTITY, "bad_ledger",
                                             m.REQUEST_BAD_LEDGER.format(message=error.message))
-            rows, sheet = len(request.values), clean(request.sheet, 60)
+            rows, sheet = sum(len(part.values) for part in request.sheets or [request]), clean(request.sheet, 60)
             # Raised out here, with the grid dropped first: a traceback holds its frames' locals,
             # and the error answer is sent after the lock is released to the next request.
             del request

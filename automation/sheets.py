@@ -138,3 +138,32 @@ def sheet_for_columns(names: list[str], config: Config, head_of: Callable) -> tu
     others = other_matching_sheets(names, sheet, config, head_of) if automatic else []
     note = other_sheets_note(Ledger(sheet, [], {}, [], None, [], other_sheets=others))
     return sheet, ["", note] if note else []
+
+
+def ledger_of_grids(grids: dict[str, tuple[list[list[Any]], int, int, Any]], config: Config,
+                    today: dt.date) -> Ledger:
+    """The ledger of an open workbook's sheets as the WPS add-in sends them (name → values,
+    first row, first column, merged ranges 0-based in the grid), chosen and combined exactly
+    as `read_ledger` does for a file: `sheets =` counts several as one, else `sheet =` or the
+    first matching sheet, naming the other matching sheets."""
+    from automation.ledger import HEADER_SEARCH_ROWS, choose_sheet
+
+    names = list(grids)
+
+    def head_of(name: str) -> list[list[Any]]:
+        return grids[name][0][:HEADER_SEARCH_ROWS]
+
+    def parse(name: str) -> Ledger:
+        values, first_row, first_column, merged = grids[name]
+        return parse_grid(values, name, config, today, first_row, first_column, merged)
+
+    if config.sheets:
+        ledger = ledger_of_sheets(names, config, head_of, parse)
+    else:
+        name, automatic = choose_sheet(names, config, head_of)
+        ledger = parse(name)
+        ledger.sheet_chosen_automatically = automatic
+        if automatic:
+            ledger.other_sheets = other_matching_sheets(names, name, config, head_of)
+    ledger.sheet_names = names
+    return ledger

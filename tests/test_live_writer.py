@@ -425,3 +425,18 @@ def test_live_writer_draws_the_progress_sheet_with_its_line_charts(tmp_path):
     for row, column, value, _style, _link in iter_cells(sheet_model):
         assert sheet._peek(row, column).value == as_excel_holds(value), (row, column)
     assert [chart_object._chart._type for chart_object in sheet._charts] == [65, 65]  # xlLineMarkers
+
+
+def test_a_linked_id_that_excel_would_retype_keeps_its_text_and_its_link():
+    """The 编号 of 逾期清单 is linked to its row in the ledger. Excel takes TextToDisplay as if
+    typed (the stand-in re-types it like Value): 007 given as link text would become 7. The
+    writer gives no link text for such a cell, which keeps the prefixed text it was written
+    with; a plain 编号 still gets its text."""
+    grid = overdue_grid(2)
+    grid[2][0] = "007"  # Excel row 3 of 台账
+    app, workbook, book = excel_with(grid)
+    excel.run_refresh(book, TODAY, NOW, Config())
+    sheet = workbook.Worksheets(messages.SHEET_OVERDUE)
+    linked = {sheet._peek(*key).value: (link.SubAddress, sheet._peek(*key).prefix)
+              for key, link in sheet._links.items()}
+    assert linked == {"007": ("'台账'!A3", "'"), "TA00001": ("'台账'!A4", "")}

@@ -1087,9 +1087,10 @@ class Hyperlink(CDispatch):
 
     @TextToDisplay.setter
     def TextToDisplay(self, value):  # noqa: N802
-        # The shown text is the cell's value, stored as text.
+        # The shown text becomes the cell's value, taken as if typed, as Value takes it: Excel
+        # re-types "007" as 7 (and "2026-3-5" as a date) unless the cell is formatted as text.
         cell = self._sheet._cell(*self._key)
-        cell.value, cell.formula = str(value), None
+        cell.value, cell.formula, cell.number_format, cell.prefix = typed_value(str(value), cell.number_format)
 
     @property
     def Range(self):  # noqa: N802

@@ -3,6 +3,7 @@
  * The WPS add-in's logic, free of WPS globals so that Node can test it:
  *
  *   readLedger(app, settings)        the ledger sheet's UsedRange.Value2, its position and merged areas
+ *   readLedgers(app, settings)       the same for every sheet the service may count (body "sheets")
  *   applyModel(app, answer, options)  write the service's summary sheets into the open book
  *   refresh(app, fetchImpl, options)  read -> POST /v1/summary -> apply
  *   runButton(app, controlId, env)    what a ribbon button does (ribbon.js calls it)
@@ -75,6 +76,8 @@
    */
   var MAX_MERGE_CALLS = 20000;
   var MAX_MERGE_AREAS = 5000;
+  /** At most this many sheets are sent (the service's bound too). */
+  var MAX_SHEETS = 255;
 
   /** Excel constants the add-in uses (WPS uses the same values). */
   var XL = {
@@ -337,14 +340,57 @@
    */
   function readLedger(app, settings) {
     settings = withDefaults(settings);
-    var book = activeBook(app);
-    var sheet = pickLedgerSheet(book, settings);
+    return readSheet(pickLedgerSheet(activeBook(app), settings));
+  }
+
+  /**
+   * The sheets sent to the service: the one named in the settings (wps-setup --sheet), else
+   * every sheet the assistant does not own (at most MAX_SHEETS), so that the service chooses
+   * and counts them as the file path does ([ledger] sheets = 提案台账, 建议台账 / sheet = /
+   * the first sheet whose header matches). Calls stay bounded: one Value2 read per sheet and
+   * the bounded merged-area search.
+   * @param {Et.Workbook} book @returns {Et.Worksheet[]}
+   */
+  function ledgerSheets(book, settings) {
+    if (settings.ledgerSheet) {
+      return [pickLedgerSheet(book, settings)];
+    }
+    var list = worksheets(book).filter(function (sheet) {
+      return settings.ownedSheets.indexOf(String(sheet.Name)) < 0;
+    });
+    if (!list.length) {
+      throw new AddinError(MESSAGES.noLedgerSheet);
+    }
+    return list.slice(0, MAX_SHEETS);
+  }
+
+  /**
+   * Every sheet the service needs (ledgerSheets), each as readLedger reads one: the body's
+   * "sheets"; `mergesComplete` is false when a merged-area search stopped at its bound.
+   * @param {Et.Application} app
+   */
+  function readLedgers(app, settings) {
+    settings = withDefaults(settings);
+    var budget = { calls: 0 }; // one bound of merged-area calls for all the sheets
+    var parts = ledgerSheets(activeBook(app), settings).map(function (sheet) { return readSheet(sheet, budget); });
+    return {
+      sheets: parts.map(function (part) {
+        return { sheet: part.sheet, values: part.values, first_row: part.first_row,
+          first_column: part.first_column, merges: part.merges };
+      }),
+      mergesComplete: parts.every(function (part) { return part.mergesComplete; }),
+      mergeCount: parts.reduce(function (sum, part) { return sum + part.merges.length; }, 0)
+    };
+  }
+
+  /** @param {Et.Worksheet} sheet @param {{calls: number}} [budget] */
+  function readSheet(sheet, budget) {
     var used = sheet.UsedRange;
     var values = trimGrid(normalizeGrid(used.Value2));
     var firstRow = used.Row;
     var firstColumn = used.Column;
     var merges = readMerges(sheet, firstRow, firstColumn, firstRow + values.length - 1,
-      firstColumn + values[0].length - 1);
+      firstColumn + values[0].length - 1, budget);
     return {
       sheet: String(sheet.Name),
       values: values,
@@ -383,16 +429,19 @@
    * 2·log2(gap) + 4 calls per area found (gap: the rows from the area above; 4 for areas one
    * under the other), never one call per row.
    * Bounded by MAX_MERGE_CALLS and MAX_MERGE_AREAS; `complete` says whether the search ended.
-   * @param {Et.Worksheet} sheet
+   * `budget` (optional) carries the calls spent over several sheets, so that the bound holds
+   * for a whole request (readLedgers), not per sheet.
+   * @param {Et.Worksheet} sheet @param {number} firstRow @param {number} firstColumn
+   * @param {number} lastRow @param {number} lastColumn @param {{calls: number}} [budget]
    * @returns {{areas: number[][], complete: boolean}}
    */
-  function readMerges(sheet, firstRow, firstColumn, lastRow, lastColumn) {
+  function readMerges(sheet, firstRow, firstColumn, lastRow, lastColumn, budget) {
     var areas = [];
-    var calls = 0;
+    var spent = budget || { calls: 0 };
     var complete = true;
 
     function hasMerged(column, top, bottom) { // MergeCells: true (all merged), null (some), false (none)
-      calls += 1;
+      spent.calls += 1;
       var merged = sheet.Range(rangeAddress(top, column, bottom, column)).MergeCells;
       return merged === true || merged === null;
     }
@@ -439,7 +488,7 @@
     for (var column = firstColumn; column <= lastColumn && complete; column++) {
       var row = firstRow;
       while (row <= lastRow) {
-        if (calls >= MAX_MERGE_CALLS || areas.length >= MAX_MERGE_AREAS) {
+        if (spent.calls >= MAX_MERGE_CALLS || areas.length >= MAX_MERGE_AREAS) {
           complete = false;
           break;
         }
@@ -449,7 +498,7 @@
         }
         var area = known(hit, column);
         if (!area) {
-          calls += 2;
+          spent.calls += 2;
           area = parseAreaAddress(sheet.Range(cellAddress(hit, column)).MergeArea.Address(false, false));
           if (!area || area[2] < hit) { // not an address we can read: step over the cell
             row = hit + 1;
@@ -830,16 +879,11 @@
       if (!settings.token) {
         throw new AddinError(MESSAGES.notInstalled);
       }
-      var ledger = readLedger(app, settings);
-      var body = {
-        sheet: ledger.sheet,
-        values: ledger.values,
-        first_row: ledger.first_row,
-        first_column: ledger.first_column,
-        merges: ledger.merges
-      };
+      var ledger = readLedgers(app, settings);
+      /** @type {{sheets: Object[], today?: string}} */
+      var body = { sheets: ledger.sheets };
       if (!ledger.mergesComplete) {
-        notes.push(format(MESSAGES.mergesTruncated, { count: ledger.merges.length }));
+        notes.push(format(MESSAGES.mergesTruncated, { count: ledger.mergeCount }));
       }
       if (options.today) {
         body.today = options.today;
@@ -962,6 +1006,7 @@
     XL: XL,
     AddinError: AddinError,
     readLedger: readLedger,
+    readLedgers: readLedgers,
     readMerges: readMerges,
     parseAreaAddress: parseAreaAddress,
     applyModel: applyModel,

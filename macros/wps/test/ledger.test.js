@@ -223,6 +223,40 @@ test("readLedger reads the first sheet that is not a summary sheet, or the named
   assert.throws(() => LedgerAddin.readLedger(new Application(), {}), /请先打开办理台账工作簿/);
 });
 
+test("readLedgers sends every sheet the assistant does not own, or only the named one", () => {
+  const app = new Application();
+  const book = app._newWorkbook();
+  book._addSheet("统计汇总", [["旧汇总"]]);
+  book._addSheet("提案台账", [["编号", "承办科室"], ["TA1", "甲科"], ["TA2", null]]).Range("B2:B3").Merge();
+  book._addSheet("建议台账", [[null], ["编号"], ["JY1"]]);
+  const read = LedgerAddin.readLedgers(app, {});
+  assert.deepEqual(read.sheets, [
+    { sheet: "提案台账", values: [["编号", "承办科室"], ["TA1", "甲科"], ["TA2", null]], first_row: 1, first_column: 1,
+      merges: [[2, 2, 3, 2]] },
+    { sheet: "建议台账", values: [["编号"], ["JY1"]], first_row: 2, first_column: 1, merges: [] },
+  ]);
+  assert.equal(read.mergesComplete, true);
+  assert.deepEqual(LedgerAddin.readLedgers(app, { ledgerSheet: "建议台账" }).sheets.map((s) => s.sheet), ["建议台账"]);
+  const owned = new Application();
+  owned._newWorkbook()._addSheet("统计汇总", [["旧汇总"]]);
+  assert.throws(() => LedgerAddin.readLedgers(owned, {}), /找不到台账/);
+});
+
+test("the bound of merged-area calls holds for all the sheets sent together", () => {
+  const app = new Application();
+  const book = app._newWorkbook();
+  for (const name of ["提案台账", "建议台账", "2025年", "2024年"]) {
+    const sheet = book._addSheet(name, [["编号", "承办科室"]]);
+    for (let r = 2; r <= 4001; r++) sheet._load([[`T${r}`, r % 2 === 0 ? "科" : null]], r, 1);
+    for (let r = 2; r <= 4000; r += 2) sheet.Range(`B${r}:B${r + 1}`).Merge();  // 2,000 areas, ~8,000 calls
+  }
+  const read = LedgerAddin.readLedgers(app, {});
+  assert.equal(read.mergesComplete, false);
+  assert.equal(read.sheets[0].merges.length, 2000, "the first sheet is searched in full");
+  assert.ok(app._log.mergeReads <= 20000 + 2, `${app._log.mergeReads} calls for four sheets`);
+  assert.equal(read.mergeCount, read.sheets.reduce((sum, part) => sum + part.merges.length, 0));
+});
+
 test("the merged areas over the ledger are sent with its values (承办科室 written once for a group)", () => {
   const app = new Application();
   const book = app._newWorkbook();
@@ -299,8 +333,12 @@ test("一键统计 on the sample ledger: the workbook holds, cell by cell, what 
   assert.equal(seen[0].init.method, "POST");
   assert.equal(seen[0].init.headers["X-Ledger-Token"], "test-token");
   const sent = JSON.parse(seen[0].init.body);
-  assert.deepEqual(sent, fixture.request, "the add-in sends UsedRange.Value2 of the ledger and its position");
-  assert.equal(app._log.reads, 1, "the ledger is read with one Value2 read");
+  // every sheet the assistant does not own, the service choosing which to count (as the file path)
+  assert.deepEqual(Object.keys(sent), ["sheets"]);
+  assert.deepEqual(sent.sheets[0], fixture.request, "the add-in sends UsedRange.Value2 of the ledger and its position");
+  assert.deepEqual(sent.sheets[1], { sheet: "填写说明", values: [["说明"], ["请逐项填写"]], first_row: 1,
+    first_column: 1, merges: [] });
+  assert.equal(app._log.reads, 2, "each sheet is read with one Value2 read");
 
   assert.deepEqual(book._sheets.map((s) => s.Name), ["台账", "填写说明", "统计汇总", "科室统计", "逾期清单", "即将到期", "数据问题"]);
   assertSheetsMatch(book, fixture.expected);
