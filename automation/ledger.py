@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import io
 import re
 import unicodedata
@@ -44,7 +45,14 @@ _SPACES = re.compile(r"\s+")
 def normalize_header(text: object) -> str:
     """Fold a header for matching: full-width to half-width, no spaces or line breaks,
     no bracketed notes, no required-field stars or trailing colons."""
-    folded = unicodedata.normalize("NFKC", str(text))
+    return _normalize_header_text(str(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalize_header_text(text: str) -> str:
+    # Cached: the header search folds every cell of the first 30 rows, and a folder of units'
+    # ledgers (or one ledger's several sheets) repeats the same headers and synonyms.
+    folded = unicodedata.normalize("NFKC", text)
     folded = _BRACKETS.sub("", folded)
     folded = _SPACES.sub("", folded)
     return folded.strip("*:：").lower()
