@@ -79,10 +79,10 @@ def parse_date(value: object, default_year: int) -> ParsedDate:
     """
     if value is None:
         return BLANK
-    if isinstance(value, dt.datetime):
-        return _checked(value.year, value.month, value.day)
-    if isinstance(value, dt.date):
-        return _checked(value.year, value.month, value.day)
+    if isinstance(value, dt.date):  # a real date or datetime: valid by construction, only the year is checked
+        if value.year not in PLAUSIBLE_YEARS:
+            return ParsedDate(None, messages.DATE_OUT_OF_RANGE)
+        return ParsedDate(value.date() if isinstance(value, dt.datetime) else value)
     if isinstance(value, bool):
         return ParsedDate(None, messages.BAD_DATE)
     if isinstance(value, (int, float)):

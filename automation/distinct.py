@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Any
 
 
@@ -15,6 +16,8 @@ class Distinct:
         self.codes = codes
         self.uniques = uniques
         self._filled = None
+        self._types = None
+        self._text = None
 
     def filled(self, codes=None):
         """Whether each row's value is filled (computed once per column). Blank are: None,
@@ -24,17 +27,63 @@ class Distinct:
         from automation.dates import EMPTY_MARKERS
 
         if self._filled is None:
-            self._filled = np.array([not (u is None or u == "" or (u.__class__ is str and (
-                u.isspace() or u.strip() in EMPTY_MARKERS))) for u in self.uniques], dtype=bool)
+            # C-level maps over the distinct values (an id or title column has one per row)
+            strings, where = self._strings()
+            filled = ~self._none_mask()
+            blank = np.fromiter(map(EMPTY_MARKERS.__contains__, map(str.strip, strings)), bool, len(strings))
+            filled[where[blank]] = False
+            self._filled = filled
         return self._filled[self.codes if codes is None else codes]
+
+    def starts_with(self, characters: frozenset[str]):
+        """Per row: the value is text whose first non-blank character is one of `characters`."""
+        import operator
+
+        import numpy as np
+
+        strings, where = self._strings()
+        first = map(operator.itemgetter(slice(0, 1)), map(str.lstrip, strings))
+        hits = np.zeros(len(self.uniques), dtype=bool)
+        hits[where[np.fromiter(map(characters.__contains__, first), bool, len(strings))]] = True
+        return hits[self.codes]
+
+    def _is(self, kind) -> "object":
+        """Per distinct value: its type is exactly `kind` (a C-level map, no Python loop)."""
+        import operator
+
+        import numpy as np
+
+        if self._types is None:
+            self._types = list(map(type, self.uniques))
+        return np.fromiter(map(operator.is_, self._types, repeat(kind)), bool, len(self.uniques))
+
+    def _none_mask(self):
+        return self._is(type(None))
+
+    def _strings(self):
+        """(the distinct values that are str, their positions among the distinct values), once."""
+        import numpy as np
+
+        if self._text is None:
+            where = np.flatnonzero(self._is(str))
+            if len(where) == len(self.uniques):
+                self._text = (self.uniques, where)
+            else:
+                values = np.empty(len(self.uniques), dtype=object)
+                values[:] = self.uniques
+                self._text = (values[where].tolist(), where)
+        return self._text
 
     @classmethod
     def of(cls, values) -> "Distinct":
         import numpy as np
         import pandas as pd
 
-        array = np.empty(len(values), dtype=object)
-        array[:] = values
+        if isinstance(values, np.ndarray) and values.dtype == object:
+            array = np.ascontiguousarray(values)
+        else:
+            array = np.empty(len(values), dtype=object)
+            array[:] = values
         # factorize sets missing values (None and NaN) apart with code -1; give None and NaN a
         # code each, as they differ to a reader (blank vs. a bad number). factorize hashes by
         # equality, so True, 1 and 1.0 share a code: the converters treat them alike.

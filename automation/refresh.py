@@ -58,8 +58,8 @@ def progress_for(path: Path, analysis: Analysis, now: dt.datetime):
 def refresh_workbook(path: Path, config: Config, today: dt.date, now: dt.datetime,
                      output: Path | None = None) -> RefreshResult:
     """Refresh the owned sheets of the workbook at `path` (or write them into a copy at `output`)."""
+    from automation.preload import import_in_background
     from automation.safe_write import run_lock, save_workbook
-    from automation.xlsx import write_owned_sheets
 
     from automation.targets import check_writable_workbook, refuse_directory
 
@@ -80,9 +80,12 @@ def refresh_workbook(path: Path, config: Config, today: dt.date, now: dt.datetim
     # can still be refreshed into a copy elsewhere.
     with run_lock(target):
         data = path.read_bytes()
+        import_in_background("automation.xlsx.package")  # the writer loads while the ledger is parsed
         analysis = analyse_file(data, config, today, display_name=str(path))
         model = build_summary(analysis.statistics, config, now, [progress_for(path, analysis, now)])
         base = empty_package(path.name) if legacy else data
+        from automation.xlsx import write_owned_sheets
+
         # The reader CRC-tested these bytes already (check_workbook_bytes).
         new_bytes = write_owned_sheets(base, model, members_verified=not legacy)
         # save_workbook refuses a target open in Excel/WPS (exit code 3, naming the user).

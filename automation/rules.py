@@ -38,7 +38,8 @@ def derive_deadlines(items, config: Config, workdays: WorkdayCalendar) -> list[d
     """The typed deadline, else assigned + the role's time limit (None when neither is known)."""
     cache: dict[tuple[dt.date, str], dt.date] = {}
     result = []
-    for typed, assigned, role in zip(items["deadline"], items["assigned"], items["role"]):
+    # plain lists: iterating pandas Series costs more than the loop's own work
+    for typed, assigned, role in zip(items["deadline"].tolist(), items["assigned"].tolist(), items["role"].tolist()):
         if typed is not None:
             result.append(typed)
             continue

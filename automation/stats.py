@@ -37,9 +37,11 @@ def count_columns(items, config: Config):
     lead, assisting, completed, on_time = flags("is_lead"), flags("is_assisting"), flags("completed"), flags("on_time")
     completed_lead = completed & lead
     # "无", "-", "/" ... mean no contact recorded (the same markers as a blank date)
-    contact = [text if isinstance(text, str) and text not in EMPTY_MARKERS else "" for text in items["contact"].tolist()]
-    face_to_face = map_distinct(contact, lambda text: any(word in text for word in config.face_to_face), bool)
-    contacted_lead = lead & np.array([text != "" for text in contact], dtype=bool)
+    # (mapped once per distinct value: a contact column repeats a few words)
+    contact = map_distinct(items["contact"].tolist(),
+                           lambda text: text if isinstance(text, str) and text not in EMPTY_MARKERS else "")
+    face_to_face = map_distinct(contact.tolist(), lambda text: any(word in text for word in config.face_to_face), bool)
+    contacted_lead = lead & np.asarray(contact != "", dtype=bool)
     columns = {
         "total": np.ones(len(items), dtype=bool),
         "lead": lead,
@@ -191,8 +193,12 @@ def compute(classified: Classified, config: Config) -> Statistics:
         # A Series key (not a bare array): pandas would otherwise first try the array as a
         # column name and format it into an error message, which costs more than the sum.
         summed = counts.groupby(pd.Series(labels, index=counts.index), sort=False).sum()
+        # plain ints row by row (not iterrows: a Series per group costs more than the sums
+        # when a column has thousands of distinct values)
+        names = list(summed.columns)
         groups[dimension] = {
-            str(label): figures({k: int(v) for k, v in row.items()}, config) for label, row in summed.iterrows()
+            str(label): figures(dict(zip(names, row)), config)
+            for label, row in zip(summed.index.tolist(), summed.to_numpy().tolist())
         }
     overdue, due_soon = flagged_items(classified)
     key_rows = items[items["key_item"].astype(bool)]

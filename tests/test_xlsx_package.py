@@ -321,12 +321,13 @@ def test_missing_workbook_part_is_refused():
     assert "workbook" in raised.value.message
 
 
-def test_strict_ooxml_is_refused():
+def test_workbook_part_in_an_unknown_vocabulary_is_refused():
+    """Transitional and Strict are written (tests/test_xlsx_shapes.py); any other root is refused."""
     original = openpyxl_workbook()
-    strict = members(original)["xl/workbook.xml"].replace(MAIN_NS.encode(), b"http://purl.oclc.org/ooxml/spreadsheetml/main")
+    other = members(original)["xl/workbook.xml"].replace(MAIN_NS.encode(), b"urn:example:not-spreadsheetml")
     with pytest.raises(WorkbookError) as raised:
-        write_owned_sheets(_replace_members(original, {"xl/workbook.xml": strict}), sample_model())
-    assert "Strict" in raised.value.message
+        write_owned_sheets(_replace_members(original, {"xl/workbook.xml": other}), sample_model())
+    assert "xl/workbook.xml" in raised.value.message
 
 
 def test_input_bytes_are_not_changed():

@@ -11,6 +11,9 @@ with the sheet when sheets are reordered or renamed, and drops it with the sheet
 sheet is deleted, so a user's own sheet of the same name is never mistaken for ours. An
 owned sheet is replaced in place: its `<sheet>` entry, relationship and part name stay,
 its old drawing/chart parts go, and new ones are written.
+
+Transitional and Strict workbooks are both written: what is added speaks the workbook's own
+vocabulary (`dialect.py`).
 """
 
 from __future__ import annotations
@@ -28,12 +31,12 @@ from automation import messages as msg
 from automation.model import SheetModel, SummaryModel
 from automation.xlsx import opc
 from automation.xlsx.charts import render_chart, render_drawing
+from automation.xlsx.dialect import RELATIONSHIP_NAMESPACES, Dialect, dialect_of, is_rel_type
 from automation.xlsx.errors import WorkbookError
 from automation.xlsx.sheetxml import render_sheet
 from automation.xlsx.styles import StyleBook
 from automation.xlsx.xmltext import (
-    CONTENT_TYPES_NS, DOC_REL_NS, MAIN_NS, STRICT_MAIN_NS, XmlPart, escape_attr,
-    escape_text, local_name, parse,
+    CONTENT_TYPES_NS, XmlPart, escape_attr, escape_text, local_name, parse,
 )
 from automation.xlsx.zipio import ZipReader, ZipWriter
 
@@ -45,9 +48,11 @@ _OLE_ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPacka
 _INVALID_SHEET_CHARS = re.compile(r"[\\/?*\[\]:]")
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError,
                ValueError, KeyError)
-#: Written parts up to this size are re-parsed after writing; bigger generated sheets are
-#: only read back (CRC) since their XML comes from the escaping sheet writer.
-_FULL_CHECK_LIMIT = 2_000_000
+#: Every written part is re-parsed after writing (the spliced ones above all: workbook,
+#: relationships, content types, styles), except generated sheets above this size (lists of
+#: thousands of items): those are only read back (CRC), since their XML comes from the
+#: escaping sheet writer and re-parsing them cost a tenth of a big ledger's refresh.
+_FULL_CHECK_LIMIT = 256_000
 _DEFINED_NAMES_FOLLOWERS = ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr",
                             "smartTagTypes", "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")
 
@@ -103,7 +108,7 @@ class _Workbook:
         self.part = self._find_workbook_part()
         self._check_content_type()
         self.workbook = XmlPart(self.part, reader.read(self.part))
-        self._check_namespace()
+        self.dialect: Dialect = self._check_namespace()
         rels = reader.find(opc.rels_name(self.part))
         if rels is None:
             raise WorkbookError(msg.XLSX_DAMAGED.format(detail="缺少工作簿的关系部件"))
@@ -122,9 +127,7 @@ class _Workbook:
     def _find_workbook_part(self) -> str:
         root_rels = self._require("_rels/.rels")
         for rel in opc.parse_relationships(parse(self.reader.read(root_rels), root_rels)):
-            if rel.type.endswith("/officeDocument") and not rel.external:
-                if rel.type.startswith("http://purl.oclc.org/"):
-                    raise WorkbookError(msg.XLSX_STRICT_OOXML)
+            if is_rel_type(rel.type, "officeDocument") and not rel.external:
                 found = self.reader.find(opc.resolve("", rel.target))
                 if found is not None:
                     return found
@@ -136,14 +139,14 @@ class _Workbook:
                 if override.get("ContentType") == opc.BINARY_WORKBOOK_TYPE:
                     raise WorkbookError(msg.XLSX_BINARY_WORKBOOK)
 
-    def _check_namespace(self) -> None:
-        namespace = etree.QName(self.workbook.tree).namespace
-        if namespace == STRICT_MAIN_NS:
-            raise WorkbookError(msg.XLSX_STRICT_OOXML)
-        if namespace != MAIN_NS or local_name(self.workbook.tree) != "workbook":
+    def _check_namespace(self) -> Dialect:
+        """The vocabulary of the workbook (Transitional or Strict), or WorkbookError."""
+        dialect = dialect_of(etree.QName(self.workbook.tree).namespace)
+        if dialect is None or local_name(self.workbook.tree) != "workbook":
             raise WorkbookError(msg.XLSX_UNSUPPORTED_PART.format(part=self.part, detail=f"根元素 {self.workbook.tree.tag}"))
         if self.workbook.root.find_child("sheets") is None:
             raise WorkbookError(msg.XLSX_DAMAGED.format(detail="工作簿中没有工作表列表"))
+        return dialect
 
     def _children(self, parent: etree._Element, local: str) -> list[etree._Element]:
         return [c for c in parent if isinstance(c.tag, str) and local_name(c) == local]
@@ -151,7 +154,7 @@ class _Workbook:
     def _sheet_entries(self) -> list[_SheetEntry]:
         sheets = self._children(self.workbook.tree, "sheets")[0]
         return [
-            _SheetEntry(index, sheet.get("name", ""), sheet.get(f"{{{DOC_REL_NS}}}id", ""))
+            _SheetEntry(index, sheet.get("name", ""), _relationship_id(sheet))
             for index, sheet in enumerate(self._children(sheets, "sheet"))
         ]
 
@@ -169,15 +172,16 @@ class _Workbook:
             return (properties.get("date1904") or "").lower() in ("1", "true")
         return False
 
-    def part_of(self, rel_id: str, rel_type: str) -> str | None:
+    def part_of(self, rel_id: str, rel_name: str) -> str | None:
+        """The part a relationship of the workbook points at, if it has that type ("worksheet")."""
         rel = self.relationships.get(rel_id)
-        if rel is None or rel.external or rel.type != rel_type:
+        if rel is None or rel.external or not is_rel_type(rel.type, rel_name):
             return None
         return opc.resolve(self.part, rel.target)
 
     def styles_part(self) -> tuple[str, bytes | None]:
         for rel in self.relationships.values():
-            if rel.type == opc.STYLES_REL and not rel.external:
+            if is_rel_type(rel.type, "styles") and not rel.external:
                 name = opc.resolve(self.part, rel.target)
                 stored = self.reader.find(name)
                 return (stored or name), (self.reader.read(stored) if stored else None)
@@ -242,7 +246,7 @@ def _owned_parts(book: _Workbook, model: SummaryModel) -> dict[str, str]:
     for entry in book.sheets:
         if entry.name.upper() not in wanted:
             continue
-        part = book.part_of(entry.rel_id, opc.WORKSHEET_REL)
+        part = book.part_of(entry.rel_id, "worksheet")
         if entry.index not in book.markers or part is None:
             raise WorkbookError(msg.XLSX_SHEET_CONFLICT.format(name=entry.name))
         owned[entry.name.upper()] = book.reader.find(part) or part
@@ -304,33 +308,44 @@ class _Output:
 def _render_slot(slot: _Slot, model: SummaryModel, styles: StyleBook, book: _Workbook,
                  namer: opc.PartNamer, out: _Output) -> None:
     folder = posixpath.dirname(book.part)
+    translate = book.dialect.translate_bytes
     drawing_rel = None
     if slot.model.charts:
         drawing = namer.allocate(posixpath.join(folder, "drawings"), "drawing", "xml")
         charts = [namer.allocate(posixpath.join(folder, "charts"), "chart", "xml") for _ in slot.model.charts]
         chart_rels = [f"rId{number}" for number in range(1, len(charts) + 1)]
-        out.parts[drawing] = render_drawing(slot.model.charts, chart_rels)
-        out.parts[opc.rels_name(drawing)] = opc.relationships_part(
-            [(rel, opc.CHART_REL, opc.relative(drawing, chart)) for rel, chart in zip(chart_rels, charts)])
+        out.parts[drawing] = translate(render_drawing(slot.model.charts, chart_rels))
+        out.parts[opc.rels_name(drawing)] = translate(opc.relationships_part(
+            [(rel, opc.CHART_REL, opc.relative(drawing, chart)) for rel, chart in zip(chart_rels, charts)]))
         out.content_types[drawing] = opc.DRAWING_TYPE
         for chart_model, chart in zip(slot.model.charts, charts):
-            out.parts[chart] = render_chart(chart_model, model)
+            out.parts[chart] = translate(render_chart(chart_model, model))
             out.content_types[chart] = opc.CHART_TYPE
         drawing_rel = "rId1"
-        out.parts[opc.rels_name(slot.part)] = opc.relationships_part(
-            [(drawing_rel, opc.DRAWING_REL, opc.relative(slot.part, drawing))])
-    out.parts[slot.part] = render_sheet(slot.model, styles.xf_index, date1904=book.date1904, drawing_rel_id=drawing_rel)
+        out.parts[opc.rels_name(slot.part)] = translate(opc.relationships_part(
+            [(drawing_rel, opc.DRAWING_REL, opc.relative(slot.part, drawing))]))
+    out.parts[slot.part] = render_sheet(slot.model, styles.xf_index, date1904=book.date1904, drawing_rel_id=drawing_rel,
+                                        namespaces=(book.dialect.main_ns, book.dialect.rel_ns))
     out.content_types[slot.part] = opc.WORKSHEET_TYPE
 
 
-def _relationship_prefix(part: XmlPart) -> tuple[str, str]:
+def _relationship_id(sheet: etree._Element) -> str:
+    """The r:id of a <sheet> entry, in either vocabulary's relationships namespace."""
+    for namespace in RELATIONSHIP_NAMESPACES:
+        found = sheet.get(f"{{{namespace}}}id")
+        if found is not None:
+            return found
+    return ""
+
+
+def _relationship_prefix(part: XmlPart, rel_ns: str) -> tuple[str, str]:
     """(prefix for r:id, namespace declaration to add on our elements or '')."""
     nsmap = part.tree.nsmap
     for prefix, namespace in nsmap.items():
-        if namespace == DOC_REL_NS and prefix:
+        if namespace == rel_ns and prefix:
             return prefix, ""
     prefix = "r" if "r" not in nsmap else "rel"
-    return prefix, f' xmlns:{prefix}="{DOC_REL_NS}"'
+    return prefix, f' xmlns:{prefix}="{rel_ns}"'
 
 
 def _edit_workbook(book: _Workbook, new_slots: list[_Slot], marker: str) -> None:
@@ -342,7 +357,7 @@ def _edit_workbook(book: _Workbook, new_slots: list[_Slot], marker: str) -> None
 
 def _append_sheets(book: _Workbook, new_slots: list[_Slot]) -> None:
     part = book.workbook
-    rel_prefix, declaration = _relationship_prefix(part)
+    rel_prefix, declaration = _relationship_prefix(part, book.dialect.rel_ns)
     sheets = "".join(
         f'<{part.q("sheet")}{declaration} name="{escape_attr(slot.model.name)}" sheetId="{slot.sheet_id}" '
         f'{rel_prefix}:id="{slot.rel_id}"/>'
@@ -377,10 +392,11 @@ def _append_markers(book: _Workbook, new_slots: list[_Slot], marker: str) -> Non
 def _edit_workbook_rels(book: _Workbook, new_slots: list[_Slot], styles_rel: tuple[str, str] | None) -> None:
     rels = book.rels
     prefix = rels.prefix
-    added = [opc.relationship_xml(slot.rel_id, opc.WORKSHEET_REL, opc.relative(book.part, slot.part), prefix)
+    worksheet, styles = book.dialect.rel_type("worksheet"), book.dialect.rel_type("styles")
+    added = [opc.relationship_xml(slot.rel_id, worksheet, opc.relative(book.part, slot.part), prefix)
              for slot in new_slots]
     if styles_rel:
-        added.append(opc.relationship_xml(styles_rel[0], opc.STYLES_REL, opc.relative(book.part, styles_rel[1]), prefix))
+        added.append(opc.relationship_xml(styles_rel[0], styles, opc.relative(book.part, styles_rel[1]), prefix))
     if added:
         rels.append_children(rels.root, "".join(added))
 
@@ -434,8 +450,10 @@ def _self_check(result: bytes, source: ZipReader, book: _Workbook, slots: list[_
     try:
         check = ZipReader(result)
         _check_members(check, source, written)
+        generated_sheets = {slot.part.lower() for slot in slots}
         for name, data in written.items():
-            if len(data) <= _FULL_CHECK_LIMIT and name.lower().endswith((".xml", ".rels")):
+            big_sheet = len(data) > _FULL_CHECK_LIMIT and name.lower() in generated_sheets
+            if not big_sheet and name.lower().endswith((".xml", ".rels")):
                 etree.fromstring(check.read(name), etree.XMLParser(resolve_entities=False, no_network=True))
         _check_sheets(check, book, slots)
     except WorkbookError:
@@ -462,8 +480,9 @@ def _check_sheets(check: ZipReader, book: _Workbook, slots: list[_Slot]) -> None
     """Every model sheet is listed once, points at a worksheet part that exists, and has a content type."""
     workbook = etree.fromstring(check.read(book.part))
     rels = {rel.id: rel for rel in opc.parse_relationships(etree.fromstring(check.read(book.rels.name)))}
-    names = [s.get("name") for s in workbook.iter(f"{{{MAIN_NS}}}sheet")]
-    entries = {s.get("name"): s.get(f"{{{DOC_REL_NS}}}id") for s in workbook.iter(f"{{{MAIN_NS}}}sheet")}
+    main_ns = book.dialect.main_ns
+    names = [s.get("name") for s in workbook.iter(f"{{{main_ns}}}sheet")]
+    entries = {s.get("name"): _relationship_id(s) for s in workbook.iter(f"{{{main_ns}}}sheet")}
     content_types = etree.fromstring(check.read("[Content_Types].xml"))
     declared = {e.get("PartName", "").lstrip("/").lower() for e in content_types.iter(f"{{{CONTENT_TYPES_NS}}}Override")}
     for slot in slots:
@@ -480,7 +499,7 @@ def write_owned_sheets(source: bytes, model: SummaryModel, *, generated_marker: 
     """The workbook package `source` with the model's sheets written in; `source` is not changed.
 
     Raises WorkbookError (Chinese message) for input that cannot be written safely: not a
-    zip, a damaged zip, an encrypted or legacy .xls file, a Strict or binary workbook, a
+    zip, a damaged zip, an encrypted or legacy .xls file, a binary workbook, a
     missing workbook part, or a sheet of an owned name that the assistant did not generate.
     """
     _check_names(model)
@@ -493,7 +512,7 @@ def write_owned_sheets(source: bytes, model: SummaryModel, *, generated_marker: 
     new_slots = [slot for slot in slots if not slot.existing]
 
     styles_name, styles_data = book.styles_part()
-    styles = StyleBook(styles_name, styles_data)
+    styles = StyleBook(styles_name, styles_data, main_ns=book.dialect.main_ns)
     out = _Output()
     for slot in slots:
         _render_slot(slot, model, styles, book, namer, out)

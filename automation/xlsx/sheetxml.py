@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from automation.model import Block, SheetModel, Style, column_letter, resolve_style
-from automation.xlsx.xmltext import DOC_REL_NS, MAIN_NS, escape_attr, escape_text
+from automation.xlsx.xmltext import _ATTR_SPECIAL, DOC_REL_NS, MAIN_NS, escape_attr, escape_text
 
 #: Longest text a cell may hold in Excel.
 MAX_CELL_TEXT = 32767
@@ -306,12 +306,18 @@ def _hyperlinks(sheet: SheetModel) -> list[str]:
         if not block.links:
             continue
         letter = column_letter(block.column)
-        for row, target, values in zip(range(block.row, block.row + block.height), block.links, block.values):
-            if not target:
-                continue
-            display = values[0] if values else None
+        entries = [(row, target.lstrip("#"), values[0] if values else None)
+                   for row, target, values in zip(range(block.row, block.row + block.height), block.links, block.values)
+                   if target]
+        texts = [target for _, target, _ in entries] + [str(d) for _, _, d in entries if d not in (None, "")]
+        if texts and not _ATTR_SPECIAL.search("".join(texts)):  # the usual case: nothing to escape
+            links += [f'<hyperlink ref="{letter}{row}" location="{target}"'
+                      + (f' display="{display}"/>' if display not in (None, "") else "/>")
+                      for row, target, display in entries]
+            continue
+        for row, target, display in entries:
             display_attr = f' display="{escape_attr(str(display))}"' if display not in (None, "") else ""
-            links.append(f'<hyperlink ref="{letter}{row}" location="{escape_attr(target.lstrip("#"))}"{display_attr}/>')
+            links.append(f'<hyperlink ref="{letter}{row}" location="{escape_attr(target)}"{display_attr}/>')
     return links
 
 
@@ -367,15 +373,17 @@ def _page_setup(sheet: SheetModel) -> str:
 
 
 def iter_sheet_xml(sheet: SheetModel, xf_index: XfIndex, *, date1904: bool = False,
-                   drawing_rel_id: str | None = None) -> Iterator[str]:
+                   drawing_rel_id: str | None = None,
+                   namespaces: tuple[str, str] = (MAIN_NS, DOC_REL_NS)) -> Iterator[str]:
     """The worksheet XML of a SheetModel, as chunks of text in schema order.
 
     `xf_index` maps a Style to its cellXfs index; `drawing_rel_id` is the relationship
-    id of the sheet's drawing part when it has charts.
+    id of the sheet's drawing part when it has charts; `namespaces` are the SpreadsheetML
+    and relationships namespaces (the Strict ones for a Strict workbook).
     """
     rows, bounds = _sheet_rows(sheet, xf_index, date1904)
     yield '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    yield f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{DOC_REL_NS}">'
+    yield f'<worksheet xmlns="{namespaces[0]}" xmlns:r="{namespaces[1]}">'
     yield _sheet_properties(sheet)
     if bounds:
         yield (f'<dimension ref="{column_letter(bounds[1])}{bounds[0]}:'
@@ -398,6 +406,8 @@ def iter_sheet_xml(sheet: SheetModel, xf_index: XfIndex, *, date1904: bool = Fal
 
 
 def render_sheet(sheet: SheetModel, xf_index: XfIndex, *, date1904: bool = False,
-                 drawing_rel_id: str | None = None) -> bytes:
+                 drawing_rel_id: str | None = None,
+                 namespaces: tuple[str, str] = (MAIN_NS, DOC_REL_NS)) -> bytes:
     """The worksheet part of a SheetModel as UTF-8 bytes (see `iter_sheet_xml`)."""
-    return "".join(iter_sheet_xml(sheet, xf_index, date1904=date1904, drawing_rel_id=drawing_rel_id)).encode("utf-8")
+    return "".join(iter_sheet_xml(sheet, xf_index, date1904=date1904, drawing_rel_id=drawing_rel_id,
+                                  namespaces=namespaces)).encode("utf-8")

@@ -86,7 +86,7 @@ class _List:
 
 _DEFAULT_STYLESHEET = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    f'<styleSheet xmlns="{MAIN_NS}">'
+    '<styleSheet xmlns="{main_ns}">'
     '<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
     '<fills count="2"><fill><patternFill patternType="none"/></fill>'
     '<fill><patternFill patternType="gray125"/></fill></fills>'
@@ -99,7 +99,9 @@ _DEFAULT_STYLESHEET = (
 
 #: What a list must start with when it has to be created (Excel reserves these slots).
 _LIST_DEFAULTS: dict[str, list[Node]] = {
-    "fonts": [_node("font", _node("sz", val="11"), _node("name", val="Calibri"))],
+    # the same tail as `_default_font_tail` gives when no font exists, so that a second run
+    # finds the fonts the first one created
+    "fonts": [_node("font", _node("sz", val="11"), _node("name", val="Calibri"), _node("family", val="2"))],
     "fills": [_node("fill", _node("patternFill", patternType="none")),
               _node("fill", _node("patternFill", patternType="gray125"))],
     "borders": [_node("border", _node("left"), _node("right"), _node("top"), _node("bottom"), _node("diagonal"))],
@@ -111,9 +113,13 @@ _LIST_DEFAULTS: dict[str, list[Node]] = {
 class StyleBook:
     """Cell format indexes for Styles, backed by a workbook's styles part."""
 
-    def __init__(self, part_name: str, data: bytes | None):
+    def __init__(self, part_name: str, data: bytes | None, main_ns: str = MAIN_NS):
+        """`data` is the workbook's styles part (None: there is none, a new one is made in
+        the SpreadsheetML namespace `main_ns`)."""
         self.created = data is None
-        self.part = XmlPart(part_name, data if data is not None else _DEFAULT_STYLESHEET)
+        if data is None:
+            data = _DEFAULT_STYLESHEET.decode("utf-8").replace("{main_ns}", main_ns).encode("utf-8")
+        self.part = XmlPart(part_name, data)
         self._lists = {local: self._load_list(local) for local in _LIST_ITEMS}
         self._font_tail = self._default_font_tail()
         self._custom_formats = self._load_number_formats()
@@ -244,27 +250,64 @@ class StyleBook:
         return self.created or any(entry.added for entry in self._lists.values())
 
     def render(self) -> bytes:
-        """The styles part with the added entries (the original bytes if none were needed)."""
+        """The styles part with the added entries (the original bytes if none were needed).
+
+        Missing lists are created in schema order, each before the first existing list that
+        follows it; lists that go before the same one (or at the end) are inserted together,
+        so that a stylesheet with no lists at all (`<styleSheet/>`) gets them all in one edit."""
         prefix = self.part.prefix
+        new_lists: dict[int, list[str]] = {}  # anchor (start of the following list, -1: end) -> lists
+        appends = []
         for local in _SCHEMA_ORDER:
             entry = self._lists.get(local)
-            if entry is None or not entry.added:
+            if entry is not None and entry.added and entry.element is not None:
+                appends.append(entry)
                 continue
-            items = "".join(_render(node, prefix) for node in entry.added)
-            count = str(entry.existing + len(entry.added))
-            if entry.element is not None:
-                attrs = {"count": count} if "count" in entry.element.attrs else None
-                self.part.append_children(entry.element, items, attrs)
+            text = self._new_list(local, prefix)
+            if text:
+                new_lists.setdefault(self._anchor(local), []).append(text)
+        # New lists first: an insertion before a list must precede the edit of that list's start tag.
+        by_start = {child.start: child for child in self.part.root.children}
+        for anchor, texts in new_lists.items():
+            if anchor < 0:
+                self.part.append_children(self.part.root, "".join(texts))
             else:
-                name = self.part.q(local)
-                self._insert_list(local, f'<{name} count="{count}">{items}</{name}>')
+                self.part.insert_before(by_start[anchor], "".join(texts))
+        for entry in appends:
+            items = "".join(_render(node, prefix) for node in entry.added)
+            attrs = {"count": str(entry.existing + len(entry.added))} if "count" in entry.element.attrs else None
+            self.part.append_children(entry.element, items, attrs)
         return self.part.render()
 
-    def _insert_list(self, local: str, text: str) -> None:
-        """Insert a whole new list before the first list that follows it in schema order."""
+    def _new_list(self, local: str, prefix: str) -> str:
+        """The XML of a list to create ('' when none is needed)."""
+        entry = self._lists.get(local)
+        if entry is None:
+            return self._companion_list(local)
+        if not entry.added:
+            return ""
+        items = "".join(_render(node, prefix) for node in entry.added)
+        name = self.part.q(local)
+        return f'<{name} count="{entry.existing + len(entry.added)}">{items}</{name}>'
+
+    def _companion_list(self, local: str) -> str:
+        """cellStyles (the Normal style) and an empty dxfs, when the base cell format list had to
+        be created and they are missing too: what Excel itself writes in a new stylesheet."""
+        base = self._lists["cellStyleXfs"]
+        if base.element is not None or not base.added or self.part.root.find_child(local) is not None:
+            return ""
+        if local == "cellStyles":
+            name, item = self.part.q("cellStyles"), self.part.q("cellStyle")
+            return f'<{name} count="1"><{item} name="Normal" xfId="0" builtinId="0"/></{name}>'
+        if local == "dxfs":
+            return f'<{self.part.q("dxfs")} count="0"/>'
+        return ""
+
+    def _anchor(self, local: str) -> int:
+        """Where a new list goes: the start of the first existing list that follows it in
+        schema order, or -1 (at the end of the stylesheet)."""
         following = _SCHEMA_ORDER[_SCHEMA_ORDER.index(local) + 1 :]
         for child in self.part.root.children:
             if child.local in following:
-                self.part.insert_before(child, text)
-                return
-        self.part.append_children(self.part.root, text)
+                return child.start
+        return -1
