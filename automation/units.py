@@ -317,11 +317,16 @@ def read_units(jobs: list[UnitJob], workers: int | None = None) -> list[UnitPart
         return [read_unit(job) for job in jobs]
 
 
+#: Files per task sent to a worker (at most): the pool's round trip per task (pickling, a pipe
+#: write, a wake-up) is well under a millisecond beside ~20 ms per file, while large tasks let
+#: one worker finish early and idle while the other (descheduled by other load, or holding the
+#: larger files) still has a whole task to go: with 25 files a task that tail was half a second.
+MAX_CHUNK = 4
+
+
 def _chunksize(files: int, workers: int) -> int:
-    """Files per task sent to a worker: few enough tasks that the pool's per-task round trip
-    (pickling, a pipe write, a wake-up) stays small beside ~20 ms per file, enough of them
-    (4 per worker) that a worker holding larger files does not leave the other core idle."""
-    return max(1, files // (workers * 4))
+    """Files per task: MAX_CHUNK, fewer when there are few files (every worker gets work)."""
+    return max(1, min(MAX_CHUNK, files // (workers * 4)))
 
 
 def _pool_context():
