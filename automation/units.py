@@ -315,14 +315,24 @@ def read_units(jobs: list[UnitJob], workers: int | None = None) -> list[UnitPart
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    import gc
+
     context = _pool_context()
+    # What this process holds (pandas and the rest, imported above) is kept out of the garbage
+    # collector's sweeps, so that a forked worker's collections neither walk it nor copy its
+    # pages (Python's advice for fork); undone once the workers are started.
+    gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return list(pool.map(read_unit, jobs, chunksize=_chunksize(len(jobs), workers)))
+            results = pool.map(read_unit, jobs, chunksize=_chunksize(len(jobs), workers))
+            gc.unfreeze()  # every worker is forked by now (map submits every task at once)
+            return list(results)
     except BrokenProcessPool:
         # A worker died (killed, out of memory, a crash in a native reader): read every file
         # again in this process, one at a time, so that each failure is named with its file.
         return [read_unit(job) for job in jobs]
+    finally:
+        gc.unfreeze()
 
 
 #: Files per task sent to a worker (at most): the pool's round trip per task (pickling, a pipe
