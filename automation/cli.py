@@ -3,7 +3,8 @@
 Heavy modules (pandas, calamine, openpyxl) are imported inside the commands, so that
 `ledger --help` starts instantly. Every failure reaches the user as one Chinese message and an
 exit code (2: bad input, 3: workbook open in Excel, 4: several ledgers counted but some files
-left out, 1: unexpected, details in the log).
+left out, 5: another reminder run holds the log, 1: unexpected, details in the log); the codes
+are listed in `ledger --help` (messages.CLI_EPILOG).
 """
 
 from __future__ import annotations
