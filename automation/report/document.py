@@ -8,7 +8,8 @@ from typing import Any
 
 from automation import messages as m
 from automation.config import Config
-from automation.report.blocks import Block, ChartSeries, Heading, PageBreak, Paragraph, ReportDocument, StackedBarChart, Table
+from automation.report.blocks import (Block, ChartSeries, Heading, PageBreak, Paragraph, ReportDocument,
+                                      StackedBarChart, Table)
 from automation.report.files import ReportResult, document_kind, write_document
 from automation.report.template import fill_template, template_blocks, template_context, template_path
 from automation.report_text import date_text
