@@ -72,7 +72,8 @@ def test_commands_work_from_a_wheel_in_a_fresh_venv(tmp_path: Path):
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
     assert {"automation/macros/ledger_assistant.xlam", "automation/macros/LedgerRibbon.bas",
-            "automation/macros/wps/index.html", "automation/macros/wps/js/ledger.js"} <= names
+            "automation/macros/wps/index.html", "automation/macros/wps/js/ledger.js",
+            "automation/report/__init__.py", "automation/templates/report_template.docx"} <= names
     assert not any("/wps/test/" in name or "node_modules" in name or name.endswith("build_addin.py")
                    for name in names)
     venv = tmp_path / "venv"
@@ -84,6 +85,15 @@ def test_commands_work_from_a_wheel_in_a_fresh_venv(tmp_path: Path):
     site = _run([_bin(venv, "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.strip()
     (Path(site) / "_test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     _check_commands(SAMPLE, venv, tmp_path)
+    # The report package finds its Word template inside the installed wheel: the same document
+    # as from the source tree.
+    env = dict(PIP_ENV, HOME=str(tmp_path / "home"))
+    report = [_bin(venv, "ledger"), "report", SAMPLE, "--today", "2026-06-28", "-o"]
+    assert _run([*report, tmp_path / "wheel.docx"], env=env, cwd=tmp_path).returncode == 0
+    source = _run([sys.executable, "-m", "automation", *report[1:], tmp_path / "source.docx"], cwd=PROJECT_ROOT)
+    assert source.returncode == 0, source
+    with zipfile.ZipFile(tmp_path / "wheel.docx") as wheel_doc, zipfile.ZipFile(tmp_path / "source.docx") as src_doc:
+        assert wheel_doc.read("word/document.xml") == src_doc.read("word/document.xml")
 
 
 def _online() -> bool:

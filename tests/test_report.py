@@ -423,7 +423,7 @@ def test_cjk_font_is_found_among_installed_fonts():
 
 
 def test_without_cjk_font_the_chart_uses_ascii_labels_and_says_so_once(tmp_path, monkeypatch):
-    monkeypatch.setattr(report, "find_cjk_font", lambda: None)
+    monkeypatch.setattr(report.chart, "find_cjk_font", lambda: None)  # draw_chart looks it up there
     config = Config()
     statistics = analyse_file(SAMPLE, config, TODAY).statistics
     result = write_report(statistics, config, tmp_path / "r.docx")
