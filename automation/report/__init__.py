@@ -32,7 +32,7 @@ This file only re-exports the names other modules and tests import from `automat
 from automation.report.blocks import (Block, ChartSeries, Heading, PageBreak, Paragraph, ReportDocument,
                                       StackedBarChart, Table)
 from automation.report.chart import CJK_FONT_FAMILIES, CJK_NAME_HINTS, draw_chart, find_cjk_font
-from automation.report.docx import (FANGSONG, FONT_SUBSTITUTES, HEADING_STYLES, HEITI, KAITI, LATIN_FONT,
+from automation.report.word import (FANGSONG, FONT_SUBSTITUTES, HEADING_STYLES, HEITI, KAITI, LATIN_FONT,
                                     OFFICIAL_STYLES, ROLE_STYLES, SONGTI, TBL_PR_ORDER, TITLE_FONT, StyleSpec,
                                     define_style, ensure_styles, new_official_document, render_docx,
                                     set_east_asia_font)

@@ -9,7 +9,7 @@ from pathlib import Path
 from automation import messages as m
 from automation.problems import LedgerError
 from automation.report.blocks import ReportDocument
-from automation.report.docx import render_docx
+from automation.report.word import render_docx
 from automation.report.markdown import render_markdown
 
 FORMATS = {"docx": "docx", "md": "md", "markdown": "md"}

@@ -13,7 +13,7 @@ from automation import messages as m
 from automation.config import Config
 from automation.problems import LedgerError
 from automation.report.blocks import Block, Heading, PageBreak, Paragraph, Table
-from automation.report.docx import _clear_body, new_official_document
+from automation.report.word import _clear_body, new_official_document
 from automation.report.files import atomic_write
 from automation.report_text import date_text, kinds_noun, period_word, report_sentences
 from automation.stats import Statistics
