@@ -19,25 +19,14 @@ import pytest
 from automation import __version__
 from automation import service as service_module
 from automation import service_http
-from automation.config import Config, load_config
+from automation.config import Config
 from automation.service_http import LedgerService
 from automation.service_log import LOG_BACKUPS, LOG_MAX_BYTES, Throttle, clean, rotating_file_handler
-from tests.test_service import NOW, ROOT, SAMPLE, TODAY, TOKEN, make_fixture, request, summary
+# the sample's grid and a running service on a free loopback port: the same fixtures as test_service
+from tests.test_service import NOW, ROOT, TODAY, TOKEN, request, summary
+from tests.test_service import sample_values, service  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture(scope="module")
-def sample_values():
-    return make_fixture.workbook_grid(SAMPLE, "台账")
-
-
-@pytest.fixture
-def service():
-    running = LedgerService(load_config(ROOT / "config.ini"), TOKEN, 0, clock=lambda: NOW, max_body_bytes=2_000_000)
-    running.serve_in_thread()
-    yield running
-    running.shutdown()
 
 
 def raw(service, data: bytes, timeout: float = 10.0) -> bytes:
