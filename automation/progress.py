@@ -21,11 +21,10 @@ COUNT_SERIES = (("completed", "70AD47"), ("overdue", "E74C3C"))
 def item_details(analysis, wanted: set[Key] | None = None) -> dict[Key, dict[str, Any]]:
     """{(id, section): the current row's fields} for the lists of the sheet and the bulletin
     (only the `wanted` keys, when given: a long ledger lists few of its rows)."""
-    from automation.distinct import map_distinct
-    from automation.stats import group_label
+    from automation.history import item_keys
 
     items = analysis.classified.items
-    keys = list(zip(map_distinct(items["id"].tolist(), str), map_distinct(items["section"].tolist(), group_label)))
+    keys = item_keys(analysis)
     if wanted is not None:
         chosen = [index for index, key in enumerate(keys) if key in wanted]
         items, keys = items.iloc[chosen], [keys[index] for index in chosen]
