@@ -433,6 +433,14 @@ def record_snapshot(ledger: Path, analysis, run_day: dt.date, now: dt.datetime, 
     """Record the snapshot of a command's analysis; returns the lines to tell the user (none
     when all went well). A run whose as-of date is not the day it ran is marked reconstructed.
     Never raises: recording must not fail the command."""
+    from automation.gcpause import collector_paused
+
+    with collector_paused():
+        return _record(ledger, analysis, run_day, now, command, env)
+
+
+def _record(ledger: Path, analysis, run_day: dt.date, now: dt.datetime, command: str,
+            env: dict[str, str] | None) -> list[str]:
     try:
         snapshot = snapshot_of(analysis, reconstructed=analysis.statistics.as_of != run_day, command=command,
                                recorded_at=now.isoformat(timespec="seconds"))
