@@ -272,6 +272,10 @@ class HistoryStore:
             return
         self._db = sqlite3.connect(str(self.path), timeout=timeout)
         try:
+            # a file already made by this version needs no write: creating the schema again is
+            # a transaction of its own, and its commit waits for the disk on every run
+            if self._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                return
             self._db.executescript(_SCHEMA)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self._db.commit()

@@ -52,3 +52,27 @@ def test_a_file_in_the_first_format_reads_the_same_and_is_rewritten_in_the_new_o
         rows = dict(store._db.execute("SELECT as_of, states FROM snapshots").fetchall())
     assert json.loads(rows["2024-06-28"])["late"] == {"ids": ["TA02"], "sections": ["产业发展科"]}
     assert [s.states for s in load_history(tmp_path / "台账.xlsx")] == [STATES, STATES]
+
+
+def test_opening_a_file_of_this_version_writes_nothing(tmp_path: Path):
+    path = tmp_path / "台账.history.sqlite"
+    with HistoryStore(path) as store:
+        store.save(Snapshot(dt.date(2024, 6, 28), FIGURES, STATES, command="refresh"))
+    statements: list[str] = []
+    store = HistoryStore.__new__(HistoryStore)  # what __init__ runs, traced
+    real_connect = sqlite3.connect
+
+    def traced(*args, **kwargs):
+        connection = real_connect(*args, **kwargs)
+        connection.set_trace_callback(statements.append)
+        return connection
+
+    sqlite3.connect = traced
+    try:
+        store.__init__(path)
+    finally:
+        sqlite3.connect = real_connect
+    store.close()
+    assert statements == ["PRAGMA user_version"]
+    with HistoryStore(path) as again:  # and the data is all there
+        assert [s.as_of for s in again.snapshots()] == [dt.date(2024, 6, 28)]
