@@ -116,7 +116,11 @@ def item_keys(analysis) -> list[Key]:
 def _states_of(analysis):
     import numpy as np
 
-    payload = analysis.statistics.to_json()
+    from dataclasses import replace
+
+    # the contract without its item lists, which a snapshot leaves out (thousands of overdue
+    # items and problems on a big ledger would be turned into JSON objects only to be dropped)
+    payload = replace(analysis.statistics, overdue_items=[], due_soon_items=[], problems=[]).to_json()
     figures = {key: value for key, value in payload.items() if key not in NOT_FIGURES}
     items = analysis.classified.items
     keys = item_keys(analysis)
