@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import io
 import re
 import unicodedata
@@ -45,7 +46,14 @@ _SPACES = re.compile(r"\s+")
 def normalize_header(text: object) -> str:
     """Fold a header for matching: full-width to half-width, no spaces or line breaks,
     no bracketed notes, no required-field stars or trailing colons."""
-    folded = unicodedata.normalize("NFKC", str(text))
+    return _normalize_header_text(str(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalize_header_text(text: str) -> str:
+    # Cached: the header search folds every cell of the first 30 rows, and a folder of units'
+    # ledgers (or one ledger's several sheets) repeats the same headers and synonyms.
+    folded = unicodedata.normalize("NFKC", text)
     folded = _BRACKETS.sub("", folded)
     folded = _SPACES.sub("", folded)
     return folded.strip("*:：").lower()
@@ -224,8 +232,10 @@ def read_ledger(source: Path | bytes, config: Config, today: dt.date, display_na
         ledger = read_sheets(names, config, today, head_of, lambda name: (grid(name), merged_of(name)))
         ledger.sheet_names = names
         return ledger
-    sheet_name, automatic = choose_sheet(names, config, head_of)
-    ledger = parse_grid(grid(sheet_name), sheet_name, config, today, merged_ranges=merged_of(sheet_name))
+    headers: dict[str, Any] = {}
+    sheet_name, automatic = choose_sheet(names, config, head_of, headers)
+    ledger = parse_grid(grid(sheet_name), sheet_name, config, today, merged_ranges=merged_of(sheet_name),
+                        header=headers.get(sheet_name))
     ledger.sheet_names = names
     ledger.sheet_chosen_automatically = automatic
     if automatic:
@@ -235,11 +245,13 @@ def read_ledger(source: Path | bytes, config: Config, today: dt.date, display_na
     return ledger
 
 
-def choose_sheet(names: list[str], config: Config, head_of) -> tuple[str, bool]:
+def choose_sheet(names: list[str], config: Config, head_of, headers: dict[str, Any] | None = None) -> tuple[str, bool]:
     """The ledger sheet: the configured one, else the first whose header row matches.
 
     When no sheet has every required column, the sheet with the most matched columns is
-    chosen, so that reading it names the missing columns and the closest headers."""
+    chosen, so that reading it names the missing columns and the closest headers.
+    `headers`, when given, receives the header found for each sheet looked at (`find_header`
+    of its first rows), so that reading the chosen sheet need not search again."""
     if config.sheet:
         wanted = normalize_header(config.sheet)
         for name in names:
@@ -249,6 +261,8 @@ def choose_sheet(names: list[str], config: Config, head_of) -> tuple[str, bool]:
     partial: tuple[int, str] | None = None
     for name in names:
         header = find_header(head_of(name), config)
+        if headers is not None:
+            headers[name] = header
         if header is None:
             continue
         if not missing_required(header[1]):
@@ -373,15 +387,18 @@ def parse_grid(
     first_row: int = 1,
     first_column: int = 1,
     merged_ranges: Sequence[tuple[tuple[int, int], tuple[int, int]]] = (),
+    header: tuple[list[int], dict[str, ColumnMatch]] | None = None,
 ) -> Ledger:
     """Turn a grid of cell values (row 0 is Excel row `first_row`) into a Ledger.
 
     `merged_ranges` are the sheet's merged areas, ((first row, first column), (last row, last
     column)) 0-based in the grid: a cell merged down over several item rows (承办科室 or 分管领导
     written once for a group of items) counts for each of those rows.
+    `header`: what `find_header` found in the grid's first rows, when the caller has it already.
     Raises LedgerError when there is no header row or a required column is missing.
     """
-    header = find_header(rows, config)
+    if header is None:
+        header = find_header(rows, config)
     if header is None:
         raise LedgerError(messages.NO_HEADER_ROW.format(sheet=sheet, rows=HEADER_SEARCH_ROWS))
     header_rows, columns = header

@@ -37,9 +37,11 @@ def count_columns(items, config: Config):
     lead, assisting, completed, on_time = flags("is_lead"), flags("is_assisting"), flags("completed"), flags("on_time")
     completed_lead = completed & lead
     # "无", "-", "/" ... mean no contact recorded (the same markers as a blank date)
-    contact = [text if isinstance(text, str) and text not in EMPTY_MARKERS else "" for text in items["contact"].tolist()]
-    face_to_face = map_distinct(contact, lambda text: any(word in text for word in config.face_to_face), bool)
-    contacted_lead = lead & np.array([text != "" for text in contact], dtype=bool)
+    # (mapped once per distinct value: a contact column repeats a few words)
+    contact = map_distinct(items["contact"].tolist(),
+                           lambda text: text if isinstance(text, str) and text not in EMPTY_MARKERS else "")
+    face_to_face = map_distinct(contact.tolist(), lambda text: any(word in text for word in config.face_to_face), bool)
+    contacted_lead = lead & np.asarray(contact != "", dtype=bool)
     columns = {
         "total": np.ones(len(items), dtype=bool),
         "lead": lead,

@@ -128,17 +128,9 @@ def read_unit(job: UnitJob) -> UnitPart:
 
 
 def _read_unit(job: UnitJob, part: UnitPart) -> UnitPart:
-    """Read and classify one file, and keep only what the district needs: the count columns
-    summed per group (numpy, no per-group pandas objects: a unit's ledger is small and pandas'
-    fixed costs per call would dominate), the flagged and key items, the problems."""
-    import numpy as np
-    import pandas as pd
-
-    from automation.distinct import map_distinct
+    """Read and classify one file, and keep only what the district needs (`_summarise`)."""
     from automation.ledger import read_ledger
-    from automation.rules import classify, flagged_items
-    from automation.sheets import other_sheets_note
-    from automation.stats import count_columns, group_label
+    from automation.rules import classify
 
     config = _config_at(job.config_path)
     district = _config_at(job.district_config_path)
@@ -149,7 +141,7 @@ def _read_unit(job: UnitJob, part: UnitPart) -> UnitPart:
         part.skipped = True
         part.error = messages.UNIT_SKIPPED_SUMMARY.format(file=job.path.name)
         return part
-    ledger = read_ledger(data, unit_reading_config(config), job.today, display_name=job.path.name)
+    ledger = read_ledger(data, _unit_reading_config_of(config), job.today, display_name=job.path.name)
     del data
     if job.year is not None:
         from automation.report import filter_year, year_filter_counts
@@ -158,46 +150,97 @@ def _read_unit(job: UnitJob, part: UnitPart) -> UnitPart:
         part.year_kept, part.year_dropped = selection.kept, selection.dropped
         ledger = filter_year(ledger, job.year)
     classified = classify(ledger, config, job.today)
+    return _summarise(part, classified, config, district, job.path)
+
+
+def _summarise(part: UnitPart, classified, config: Config, district: Config, path: Path) -> UnitPart:
+    """Keep only what the district needs of one classified file: the count columns summed per
+    group (numpy, no per-group pandas objects: a unit's ledger is small and pandas' fixed costs
+    per call would dominate), the flagged and key items, the problems."""
+    import numpy as np
+    import pandas as pd
+
+    from automation.distinct import Distinct
+    from automation.rules import flagged_items
+    from automation.sheets import other_sheets_note
+    from automation.stats import count_columns, group_label
+
+    ledger = classified.ledger
     items = classified.items
-    default_unit = config.unit or job.path.stem
+    default_unit = config.unit or path.stem
     part.unit = default_unit
     part.sheets = ledger.sheet
     part.items = len(items)
 
     # The unit of each row: its 承办单位 cell, else the unit's config, else the file's name.
-    raw_units = items["unit"].tolist() if "unit" in items else [None] * len(items)
-    units = map_distinct(raw_units, lambda value: value if isinstance(value, str) and value else default_unit)
+    def unit_label(value: Any) -> str:
+        return value if isinstance(value, str) and value else default_unit
+
     counts = count_columns(items, district)
     keys = list(counts.columns)
     matrix = counts.to_numpy(dtype=np.int64)
     part.totals = dict(zip(keys, (int(value) for value in matrix.sum(axis=0))))
+    rows = np.arange(len(items))
+    units: list[str] | None = None
     for group in GROUPS:
-        labels = units if group == "unit" else map_distinct(items[group].tolist(), group_label)
-        codes, uniques = pd.factorize(np.asarray(labels, dtype=object), sort=False)
+        if group == "unit" and "unit" not in items:
+            labels, codes = [default_unit], np.zeros(len(items), dtype=np.intp)
+        else:
+            # Factorize the raw column once and label only its distinct values; labels that
+            # coincide (blank and None both read 空白) are then merged over the few distinct values.
+            column = Distinct.of(items[group].tolist())
+            mapped = [(unit_label if group == "unit" else group_label)(value) for value in column.uniques]
+            merged, labels = pd.factorize(np.asarray(mapped, dtype=object), sort=False)
+            codes = merged[column.codes]
+            if group == "unit" and list(labels) != [default_unit]:
+                units = np.asarray(labels, dtype=object)[codes].tolist()
         # Sums per label as one product with the label indicator matrix (np.add.at is slower).
-        indicator = np.zeros((len(uniques), len(codes)), dtype=np.int64)
-        indicator[codes, np.arange(len(codes))] = 1
+        indicator = np.zeros((len(labels), len(codes)), dtype=np.int64)
+        indicator[codes, rows] = 1
         sums = indicator @ matrix
-        part.counts[group] = {str(label): dict(zip(keys, map(int, row))) for label, row in zip(uniques, sums)}
+        part.counts[group] = {str(label): dict(zip(keys, map(int, row))) for label, row in zip(labels, sums)}
 
-    sheets = items["sheet"].tolist() if "sheet" in items else [ledger.sheet] * len(items)
-    unit_of_row = {(sheet, int(row)): unit for sheet, row, unit in zip(sheets, items["excel_row"], units)}
+    # Only a file whose unit column names other units than its own needs a row's unit looked up.
+    unit_of_row: dict[tuple[str, int], str] = {}
+    if units is not None:
+        sheets = items["sheet"].tolist() if "sheet" in items else [ledger.sheet] * len(items)
+        unit_of_row = {(sheet, row): unit for sheet, row, unit in zip(sheets, items["excel_row"].tolist(), units)}
 
     def placed(item: FlaggedItem) -> FlaggedItem:
-        return dataclasses.replace(item, unit=unit_of_row.get((item.sheet, item.excel_row), default_unit),
-                                   file=job.path.name)
+        return _placed(item, unit_of_row.get((item.sheet, item.excel_row), default_unit), path.name)
 
     overdue, due_soon = flagged_items(classified)
     part.overdue = [placed(item) for item in overdue]
     part.due_soon = [placed(item) for item in due_soon]
     part.key_items = [{**item, "unit": unit_of_row.get((item.get("sheet"), item["row"]), default_unit),
-                       "file": job.path.name} for item in _key_items(classified)]
-    part.problems = [dataclasses.replace(problem, file=job.path.name,
-                                         unit=unit_of_row.get((problem.sheet, problem.row), default_unit))
+                       "file": path.name} for item in _key_items(classified)]
+    part.problems = [_placed(problem, unit_of_row.get((problem.sheet, problem.row), default_unit), path.name)
                      for problem in classified.all_problems]
     note = other_sheets_note(ledger)
-    part.warnings = [f"{job.path.name}：{warning}" for warning in ([note] if note else []) + classified.warnings]
+    part.warnings = [f"{path.name}：{warning}" for warning in ([note] if note else []) + classified.warnings]
     return part
+
+
+def _unit_reading_config_of(config: Config) -> Config:
+    """`unit_reading_config` made once per config object (the cached configs live as long as
+    the worker), so that every file of a folder is read with the same Config object."""
+    cached = _READING_CONFIGS.get(id(config))
+    if cached is None or cached[0] is not config:
+        cached = _READING_CONFIGS[id(config)] = (config, unit_reading_config(config))
+    return cached[1]
+
+
+_READING_CONFIGS: dict[int, tuple[Config, Config]] = {}
+
+
+def _placed(record, unit: str, file: str):
+    """A flagged item or problem of this file with its unit and file set. The records are this
+    read's own (made by the reader and the rules for this file and dropped with it), so they
+    are set in place: dataclasses.replace, on every problem and flagged item of 200 files,
+    cost more than counting them."""
+    object.__setattr__(record, "unit", unit)  # frozen dataclasses: set once, before anyone hashes them
+    object.__setattr__(record, "file", file)
+    return record
 
 
 def _config_at(path: Path | None) -> Config:
@@ -272,13 +315,64 @@ def read_units(jobs: list[UnitJob], workers: int | None = None) -> list[UnitPart
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    import gc
+
+    context = _pool_context()
+    # What this process holds (pandas and the rest, imported above) is kept out of the garbage
+    # collector's sweeps, so that a forked worker's collections neither walk it nor copy its
+    # pages (Python's advice for fork); undone once the workers are started.
+    gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(read_unit, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = pool.map(read_unit, jobs, chunksize=_chunksize(len(jobs), workers))
+            gc.unfreeze()  # every worker is forked by now (map submits every task at once)
+            return list(results)
     except BrokenProcessPool:
         # A worker died (killed, out of memory, a crash in a native reader): read every file
         # again in this process, one at a time, so that each failure is named with its file.
         return [read_unit(job) for job in jobs]
+    finally:
+        gc.unfreeze()
+
+
+#: Files per task sent to a worker (at most): the pool's round trip per task (pickling, a pipe
+#: write, a wake-up) is well under a millisecond beside ~20 ms per file, while large tasks let
+#: one worker finish early and idle while the other (descheduled by other load, or holding the
+#: larger files) still has a whole task to go: with 25 files a task that tail was half a second.
+MAX_CHUNK = 4
+
+
+def _chunksize(files: int, workers: int) -> int:
+    """Files per task: MAX_CHUNK, fewer when there are few files (every worker gets work)."""
+    return max(1, min(MAX_CHUNK, files // (workers * 4)))
+
+
+def _pool_context():
+    """Fork where the platform has it safely (Linux): the workers then start with the reader's
+    modules (pandas, numpy, python-calamine, automation.*) already imported by this process,
+    instead of each importing them again (about a second of CPU per worker, as much as reading
+    thirty ledgers). Elsewhere (Windows, macOS) the platform's default start method."""
+    import multiprocessing
+    import sys
+
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        _import_reader()
+        return multiprocessing.get_context("fork")
+    return None
+
+
+def _import_reader() -> None:
+    """Import everything `read_unit` uses, so that forked workers inherit it (automation.report,
+    for the year filter only, is left to the workers that need it)."""
+    import numpy  # noqa: F401
+    import pandas  # noqa: F401
+    import python_calamine  # noqa: F401
+
+    import automation.distinct  # noqa: F401
+    import automation.ledger  # noqa: F401
+    import automation.rules  # noqa: F401
+    import automation.sheets  # noqa: F401
+    import automation.stats  # noqa: F401
 
 
 # --- adding the parts up ----------------------------------------------------------------------

@@ -1,19 +1,23 @@
 """Benchmark: a folder of units' ledgers counted as one (`ledger stats FOLDER`).
 
-    python benchmarks/units.py                       # 200 units x 500 rows
-    python benchmarks/units.py --units 50 --rows 500 --runs 3
+    python benchmarks/units.py                       # 200 units x 500 rows, best of 5
+    python benchmarks/units.py --units 50 --rows 500 --rounds 3
 
 Baseline, measured in the same run: reading every file's ledger sheet with python-calamine in
 one process (`to_python`, nothing else). Also: `ledger stats FOLDER --json` on a quarter of the
 units, to show that peak memory follows the largest file, not the number of files.
-Peak memory is ru_maxrss from wait4 (the largest of the process and its pool workers).
+
+The machine is shared, so the commands run interleaved (raw read, stats of all, stats of a
+quarter, raw read, ...) and the best of the rounds is kept for each: a burst of load from
+elsewhere then falls on all of them alike. The load average is printed before and after.
+Peak memory is ru_maxrss from wait4 (the largest of the process and its pool workers); CPU is
+user + system time of the process and its workers (they are waited for).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -29,21 +33,27 @@ RAW_READ_ALL = ("import sys, pathlib, python_calamine as c\n"
                 "    c.CalamineWorkbook.from_path(str(p)).get_sheet_by_name('台账').to_python(skip_empty_area=False)\n")
 
 
-def measure(command: list[str], runs: int) -> tuple[float, float, float, float]:
-    """Median wall seconds, spread, peak MB and median CPU seconds (user + system, the pool's
-    workers included: they are waited for) of a command over `runs` runs. On a shared machine
-    the wall time depends on the other load; the CPU time much less so."""
-    times, peaks, cpus = [], [], []
-    for _ in range(runs):
-        start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(process.pid, 0)
-        times.append(time.perf_counter() - start)
-        if os.waitstatus_to_exitcode(status) not in (0, 4):
-            raise SystemExit(f"failed: {' '.join(command)}\n{process.stderr.read().decode()}")
-        peaks.append(usage.ru_maxrss / 1024)
-        cpus.append(usage.ru_utime + usage.ru_stime)
-    return statistics.median(times), max(times) - min(times), max(peaks), statistics.median(cpus)
+def run_once(command: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system, waited-for workers included) and peak MB of
+    one run of a command as a whole process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 4):  # 4: some file left out (none here)
+        raise SystemExit(f"failed: {' '.join(command)}\n{process.stderr.read().decode()}")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def interleaved(commands: dict[str, list[str]], rounds: int) -> dict[str, tuple[float, float, float, float]]:
+    """{name: (best wall s, worst wall s, best CPU s, peak MB)} over `rounds` rounds, the
+    commands taking turns."""
+    runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}
+    for _ in range(rounds):
+        for name, command in commands.items():
+            runs[name].append(run_once(command))
+    return {name: (min(r[0] for r in found), max(r[0] for r in found), min(r[1] for r in found),
+                   max(r[2] for r in found)) for name, found in runs.items()}
 
 
 def make_folder(folder: Path, units: int, rows: int) -> Path:
@@ -55,33 +65,51 @@ def make_folder(folder: Path, units: int, rows: int) -> Path:
     return folder
 
 
+def load_average() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split(" ")[0]
+    except OSError:
+        return "?"
+
+
+def compile_bytecode() -> None:
+    """Byte-compile the package first, as an installed package is (else a run where
+    PYTHONDONTWRITEBYTECODE is set would measure compiling the source)."""
+    import compileall
+
+    compileall.compile_dir(str(HERE.parent / "automation"), quiet=1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=200)
     parser.add_argument("--rows", type=int, default=500)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--workdir", type=Path, default=HERE / "data")
     args = parser.parse_args()
     full = make_folder(args.workdir / f"units_{args.units}x{args.rows}", args.units, args.rows)
     quarter = make_folder(args.workdir / f"units_{args.units // 4}x{args.rows}", args.units // 4, args.rows)
+    compile_bytecode()
     ledger = [PYTHON, "-m", "automation", "stats"]
-    rows = [
-        (f"calamine read of {args.units} files (one process)", *measure([PYTHON, "-c", RAW_READ_ALL, str(full)],
-                                                                        args.runs)),
-        (f"ledger stats FOLDER --json ({args.units} files)", *measure(ledger + [str(full), "--today", TODAY, "--json"],
-                                                                     args.runs)),
-        (f"ledger stats FOLDER --json ({args.units // 4} files)",
-         *measure(ledger + [str(quarter), "--today", TODAY, "--json"], args.runs)),
-    ]
-    raw, raw_cpu = rows[0][1], rows[0][4]
-    with open("/proc/loadavg") if Path("/proc/loadavg").exists() else open(os.devnull) as load:
-        print(f"{args.units} units x {args.rows} rows, {args.runs} runs each, {os.cpu_count()} cores, "
-              f"load average {load.read().split(' ')[0] or '?'} at the end\n")
-    print("| process | median s | spread s | peak MB | CPU s | x calamine read (wall) | x calamine read (CPU) |")
+    names = {
+        "raw": f"calamine read of {args.units} files (one process)",
+        "all": f"ledger stats FOLDER --json ({args.units} files)",
+        "quarter": f"ledger stats FOLDER --json ({args.units // 4} files)",
+    }
+    before = load_average()
+    result = interleaved({
+        "raw": [PYTHON, "-c", RAW_READ_ALL, str(full)],
+        "all": ledger + [str(full), "--today", TODAY, "--json"],
+        "quarter": ledger + [str(quarter), "--today", TODAY, "--json"],
+    }, args.rounds)
+    raw, raw_cpu = result["raw"][0], result["raw"][2]
+    print(f"{args.units} units x {args.rows} rows, best of {args.rounds} interleaved rounds, {os.cpu_count()} cores "
+          f"(shared), load average {before} before and {load_average()} after\n")
+    print("| process | best s | worst s | CPU s | peak MB | best ÷ calamine read | CPU ÷ calamine read |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for name, median, spread, peak, cpu in rows:
-        print(f"| {name} | {median:.2f} | {spread:.2f} | {peak:.0f} | {cpu:.2f} | {median / raw:.2f} | "
-              f"{cpu / raw_cpu:.2f} |")
+    for key, name in names.items():
+        best, worst, cpu, peak = result[key]
+        print(f"| {name} | {best:.2f} | {worst:.2f} | {cpu:.2f} | {peak:.0f} | {best / raw:.2f} | {cpu / raw_cpu:.2f} |")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,75 @@
+"""How a folder of units is spread over the cores (issue 15 point 6): the workers start with the
+reader already imported, tasks are small enough that no core idles at the end, the header of a
+file is searched once, and a pool gives exactly what reading in one process gives. Speed itself
+is measured in benchmarks/units.py, not here."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from automation import ledger as ledger_module
+from automation.config import Config
+from automation.units import UnitJob, _chunksize, read_units
+from tests.ledger_factory import PROJECT_ROOT, STANDARD_KEYS, STANDARD_TODAY, headers_of, standard_rows, write_ledger
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is used on Linux only")
+@pytest.mark.timeout(60)
+def test_workers_are_forked_with_the_reader_already_imported():
+    # A fresh process, as the CLI is: before the pool pandas is not loaded; the pool's context
+    # loads it (and the reader) in the parent, so that forked workers do not import it each.
+    code = ("import sys\n"
+            "from automation.units import _pool_context\n"
+            "before = 'pandas' in sys.modules\n"
+            "context = _pool_context()\n"
+            "print(before, context.get_start_method(), all(name in sys.modules for name in "
+            "('pandas', 'numpy', 'python_calamine', 'automation.ledger', 'automation.rules', 'automation.stats')))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "fork", "True"]
+
+
+def test_tasks_hold_at_most_four_files_and_every_worker_gets_work():
+    # 200 files on 2 workers: 4 a task (25 a task left one worker idle for half a second).
+    assert _chunksize(200, 2) == 4
+    assert _chunksize(1000, 8) == 4
+    assert _chunksize(12, 2) == 1
+    assert _chunksize(4, 2) == 1
+
+
+def test_the_header_is_searched_once_for_a_one_sheet_workbook(tmp_path: Path, monkeypatch):
+    path = tmp_path / "单位.xlsx"
+    write_ledger(path, headers_of(STANDARD_KEYS), standard_rows())
+    calls = []
+    original = ledger_module.find_header
+
+    def counting(rows, config):
+        calls.append(len(rows))
+        return original(rows, config)
+
+    monkeypatch.setattr(ledger_module, "find_header", counting)
+    ledger = ledger_module.read_ledger(path, Config(), STANDARD_TODAY)
+    assert len(ledger.items) == 8
+    assert len(calls) == 1  # choosing the sheet found it; reading the sheet reuses it
+
+
+@pytest.mark.timeout(120)
+def test_a_pool_gives_what_one_process_gives(tmp_path: Path):
+    rows = standard_rows()
+    paths = []
+    for index in range(9):
+        paths.append(tmp_path / f"单位{index}.xlsx")
+        # the first file repeats its first row: a duplicate 编号, a problem to be placed
+        write_ledger(paths[-1], headers_of(STANDARD_KEYS), rows + rows[:1] if index == 0 else rows[index % 4:])
+    jobs = [UnitJob(path, None, None, STANDARD_TODAY) for path in paths]
+    pooled = read_units(jobs, workers=2)
+    alone = read_units(jobs, workers=1)
+    assert [dataclasses.asdict(part) for part in pooled] == [dataclasses.asdict(part) for part in alone]
+    assert [part.items for part in pooled] == [9] + [8 - index % 4 for index in range(1, 9)]
+    assert pooled[0].overdue and pooled[0].problems
+    assert all(item.file == paths[0].name and item.unit == "单位0" for item in pooled[0].overdue + pooled[0].problems)
