@@ -127,19 +127,27 @@ def _factorize_small(values):
 
     import numpy as np
 
-    index: dict[Any, int] = {}
-    setdefault = index.setdefault
+    # C-level passes only: the distinct values in order of first appearance, then each row's code.
     try:
-        codes = np.array([setdefault(value, len(index)) for value in values], dtype=np.intp)
+        uniques = list(dict.fromkeys(values))
     except TypeError:  # a value that cannot be hashed: pandas decides
         return None
-    uniques = list(index)
+    if len(uniques) == len(values):  # every value distinct (an id or title column)
+        codes = np.arange(len(values), dtype=np.intp)
+        index = None
+    else:
+        index = dict(zip(uniques, range(len(uniques))))
+        codes = np.fromiter(map(index.__getitem__, values), np.intp, len(values))
     types = list(map(type, uniques))
-    if not set(types) <= _PLAIN_TYPES:
+    types_set = set(types)
+    if not types_set <= _PLAIN_TYPES:
         return None
     if float in types and any(map(math.isnan, compress(uniques, map(operator.is_, types, repeat(float))))):
         return None
-    none_code = index.get(None)
+    if index is None:
+        none_code = uniques.index(None) if type(None) in types_set else None
+    else:
+        none_code = index.get(None)
     if none_code is not None and none_code != len(uniques) - 1:
         # pandas puts the missing value after every other distinct value.
         del uniques[none_code]
