@@ -167,7 +167,7 @@ def _summarise(part: UnitPart, classified, config: Config, district: Config, pat
     from automation.distinct import Distinct
     from automation.rules import flagged_items
     from automation.sheets import other_sheets_note
-    from automation.stats import count_columns, group_label
+    from automation.stats import count_arrays, group_label
 
     ledger = classified.ledger
     items = classified.items
@@ -180,9 +180,11 @@ def _summarise(part: UnitPart, classified, config: Config, district: Config, pat
     def unit_label(value: Any) -> str:
         return value if isinstance(value, str) and value else default_unit
 
-    counts = count_columns(items, district)
-    keys = list(counts.columns)
-    matrix = counts.to_numpy(dtype=np.int64)
+    counts = count_arrays(items, district)
+    keys = list(counts)
+    matrix = np.empty((len(items), len(keys)), dtype=np.int64)
+    for position, column in enumerate(counts.values()):
+        matrix[:, position] = column
     part.totals = dict(zip(keys, (int(value) for value in matrix.sum(axis=0))))
     rows = np.arange(len(items))
     units: list[str] | None = None
