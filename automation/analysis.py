@@ -33,7 +33,10 @@ def analyse(ledger: Ledger, config: Config, today: dt.date) -> Analysis:
 
 def analyse_file(source: Path | bytes, config: Config, today: dt.date, display_name: str | None = None) -> Analysis:
     """Read a workbook file (or its bytes) and compute everything."""
-    return analyse(read_ledger(source, config, today, display_name), config, today)
+    from automation.gcpause import collector_paused
+
+    with collector_paused():
+        return analyse(read_ledger(source, config, today, display_name), config, today)
 
 
 def analyse_grid(values: list[list[Any]], sheet: str, config: Config, today: dt.date,

@@ -23,7 +23,7 @@ import sqlite3
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator, Mapping
 
 from automation import messages
 
@@ -62,7 +62,7 @@ class Snapshot:
 
     as_of: dt.date
     figures: dict[str, Any]
-    states: dict[str, list[Key]]
+    states: Mapping[str, list[Key]]  # a dict, or a StoredStates decoded when first read
     reconstructed: bool = False
     unplaced: tuple[str, ...] = ()  # ids completed by status alone: cannot be placed in time
     recorded_at: str = ""
@@ -83,17 +83,47 @@ class Snapshot:
 
 def snapshot_of(analysis, *, reconstructed: bool = False, command: str = "", recorded_at: str = "") -> Snapshot:
     """The snapshot of an analysis (pure): its statistics' figures and its items' states."""
-    import numpy as np
+    statistics = analysis.statistics
+    cached = _cached(analysis, "_history_snapshot", lambda: _states_of(analysis))
+    figures, states, unplaced = cached
+    return Snapshot(statistics.as_of, dict(figures), dict(states), reconstructed, unplaced, recorded_at, command)
 
+
+def _cached(analysis, name: str, compute):
+    """A value computed once per analysis: a refresh needs the snapshot twice (the 进展 sheet,
+    then the history), and on a 50,000-row ledger each computation costs a tenth of a second."""
+    found = getattr(analysis, name, None)
+    if found is None:
+        found = compute()
+        setattr(analysis, name, found)
+    return found
+
+
+def item_keys(analysis) -> list[Key]:
+    """(id, section) of each item row, the section labelled as the figures group it (a blank
+    section is "（未填写）"); computed once per analysis."""
     from automation.distinct import map_distinct
     from automation.stats import group_label
 
-    statistics = analysis.statistics
-    payload = statistics.to_json()
+    def compute():
+        items = analysis.classified.items
+        return list(zip(map_distinct(items["id"].tolist(), str),
+                        map_distinct(items["section"].tolist(), group_label)))
+
+    return _cached(analysis, "_history_keys", compute)
+
+
+def _states_of(analysis):
+    import numpy as np
+
+    from dataclasses import replace
+
+    # the contract without its item lists, which a snapshot leaves out (thousands of overdue
+    # items and problems on a big ledger would be turned into JSON objects only to be dropped)
+    payload = replace(analysis.statistics, overdue_items=[], due_soon_items=[], problems=[]).to_json()
     figures = {key: value for key, value in payload.items() if key not in NOT_FIGURES}
     items = analysis.classified.items
-    # section labels as the figures group them (a blank section is "（未填写）"), once per distinct value
-    keys = list(zip(map_distinct(items["id"].tolist(), str), map_distinct(items["section"].tolist(), group_label)))
+    keys = item_keys(analysis)
     flag = {name: items[name].to_numpy(dtype=bool) for name in ("completed", "on_time", "late", "overdue",
                                                                  "due_soon", "in_progress")}
     masks = {
@@ -104,9 +134,8 @@ def snapshot_of(analysis, *, reconstructed: bool = False, command: str = "", rec
         "due_soon": flag["due_soon"],
         "in_progress": flag["in_progress"],
     }
-    states = {state: [keys[index] for index in np.flatnonzero(masks[state])] for state in STATES}
-    unplaced = tuple(unplaced_ids(analysis))
-    return Snapshot(statistics.as_of, figures, states, reconstructed, unplaced, recorded_at, command)
+    states = {state: [keys[index] for index in np.flatnonzero(masks[state]).tolist()] for state in STATES}
+    return figures, states, tuple(unplaced_ids(analysis))
 
 
 def unplaced_ids(analysis) -> list[str]:
@@ -247,6 +276,10 @@ class HistoryStore:
             return
         self._db = sqlite3.connect(str(self.path), timeout=timeout)
         try:
+            # a file already made by this version needs no write: creating the schema again is
+            # a transaction of its own, and its commit waits for the disk on every run
+            if self._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                return
             self._db.executescript(_SCHEMA)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self._db.commit()
@@ -268,8 +301,7 @@ class HistoryStore:
         exists and this one is reconstructed (a reconstruction never replaces what was kept)."""
         row = (snapshot.as_of.isoformat(), snapshot.recorded_at, int(snapshot.reconstructed), snapshot.command,
                json.dumps(snapshot.figures, ensure_ascii=False),
-               json.dumps({state: [list(key) for key in keys] for state, keys in snapshot.states.items()},
-                          ensure_ascii=False),
+               encode_states(snapshot.states),
                json.dumps(list(snapshot.unplaced), ensure_ascii=False))
         with self._db:
             cursor = self._db.execute(
@@ -303,9 +335,59 @@ def _snapshot_from_row(row) -> Snapshot:
     as_of, recorded_at, reconstructed, command, figures, states, unplaced = row
     return Snapshot(
         as_of=dt.date.fromisoformat(as_of), figures=json.loads(figures),
-        states={state: [tuple(key) for key in keys] for state, keys in json.loads(states).items()},
+        states=StoredStates(states),
         reconstructed=bool(reconstructed), unplaced=tuple(json.loads(unplaced or "[]")),
         recorded_at=recorded_at, command=command)
+
+
+def encode_states(states: Mapping[str, list[Key]]) -> str:
+    """The states column: {state: {"ids": [...], "sections": [...]}}, the keys' two halves as
+    flat lists in item order. Flat lists of text encode and decode several times faster than
+    50,000 pairs, and a refresh loads every stored snapshot."""
+    columns = {}
+    for state, keys in states.items():
+        ids, sections = (list(half) for half in zip(*keys)) if keys else ([], [])
+        columns[state] = {"ids": ids, "sections": sections}
+    return json.dumps(columns, ensure_ascii=False)
+
+
+def decode_states(text: str) -> dict[str, list[Key]]:
+    """The states column as written by `encode_states`, or in the first format (a list of
+    [id, section] pairs per state), which files written before still hold."""
+    decoded = json.loads(text)
+    states: dict[str, list[Key]] = {}
+    for state, value in decoded.items():
+        if isinstance(value, dict):
+            states[state] = list(zip(value.get("ids", ()), value.get("sections", ())))
+        else:
+            states[state] = list(map(tuple, value))
+    return states
+
+
+class StoredStates(Mapping):
+    """A stored snapshot's states, decoded only when first read: the 进展 sheet reads the
+    states of one stored snapshot (the baseline) and only the figures of the others."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._decoded: dict[str, list[Key]] | None = None
+
+    def _states(self) -> dict[str, list[Key]]:
+        if self._decoded is None:
+            self._decoded = decode_states(self.text)
+        return self._decoded
+
+    def __getitem__(self, state: str) -> list[Key]:
+        return self._states()[state]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._states())
+
+    def __len__(self) -> int:
+        return len(self._states())
+
+    def __repr__(self) -> str:
+        return repr(self._states())
 
 
 # --- the edge the commands use ---------------------------------------------------------------
@@ -359,6 +441,14 @@ def record_snapshot(ledger: Path, analysis, run_day: dt.date, now: dt.datetime, 
     """Record the snapshot of a command's analysis; returns the lines to tell the user (none
     when all went well). A run whose as-of date is not the day it ran is marked reconstructed.
     Never raises: recording must not fail the command."""
+    from automation.gcpause import collector_paused
+
+    with collector_paused():
+        return _record(ledger, analysis, run_day, now, command, env)
+
+
+def _record(ledger: Path, analysis, run_day: dt.date, now: dt.datetime, command: str,
+            env: dict[str, str] | None) -> list[str]:
     try:
         snapshot = snapshot_of(analysis, reconstructed=analysis.statistics.as_of != run_day, command=command,
                                recorded_at=now.isoformat(timespec="seconds"))

@@ -22,7 +22,7 @@ from typing import Any, Sequence
 
 from automation import messages
 from automation.config import REQUIRED_COLUMNS, Config
-from automation.dates import EMPTY_MARKERS, parse_date
+from automation.dates import EMPTY_MARKERS, PLAUSIBLE_YEARS, parse_date
 from automation.distinct import Distinct
 from automation.model import column_letter
 from automation.problems import LedgerError, Problem, display_value
@@ -657,7 +657,10 @@ class _RowReader:
             mapped = np.empty(len(texts), dtype=object)
             mapped[:] = texts
             return mapped[codes]
-        results = list(map(converter, column.uniques))
+        if key in DATE_KEYS:
+            results = _date_results(column.uniques, converter)
+        else:
+            results = list(map(converter, column.uniques))
         values = np.empty(len(results), dtype=object)
         values[:], problem_of = (list(part) for part in zip(*results)) if results else ([], [])
         flagged = np.array([message is not None for message in problem_of], dtype=bool)
@@ -745,6 +748,25 @@ def _date_result(value: Any, default_year: int) -> tuple[dt.date | None, str | N
 
 
 _TOTAL_FIRST = frozenset(word[0] for word in TOTAL_ROW_WORDS)
+_FIRST_YEAR, _LAST_YEAR = PLAUSIBLE_YEARS[0], PLAUSIBLE_YEARS[-1]
+
+
+def _date_results(uniques: list[Any], converter) -> list[tuple[dt.date | None, str | None]]:
+    """`converter` over the distinct values of a date column, with real dates and datetimes of
+    a plausible year taken as they are (what parse_date does with them): a column of dates with
+    a time of day has as many distinct values as rows."""
+    result = []
+    append = result.append
+    datetime, date = dt.datetime, dt.date
+    for value in uniques:
+        kind = value.__class__
+        if kind is datetime and _FIRST_YEAR <= value.year <= _LAST_YEAR:
+            append((value.date(), None))
+        elif kind is date and _FIRST_YEAR <= value.year <= _LAST_YEAR:
+            append((value, None))
+        else:
+            append(converter(value))
+    return result
 
 
 def _columns_of(data_rows: list[list[Any]], width: int) -> list[Any]:

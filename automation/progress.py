@@ -21,21 +21,29 @@ COUNT_SERIES = (("completed", "70AD47"), ("overdue", "E74C3C"))
 def item_details(analysis, wanted: set[Key] | None = None) -> dict[Key, dict[str, Any]]:
     """{(id, section): the current row's fields} for the lists of the sheet and the bulletin
     (only the `wanted` keys, when given: a long ledger lists few of its rows)."""
-    from automation.distinct import map_distinct
-    from automation.stats import group_label
+    from automation.history import item_keys
 
     items = analysis.classified.items
-    keys = list(zip(map_distinct(items["id"].tolist(), str), map_distinct(items["section"].tolist(), group_label)))
+    keys = item_keys(analysis)
     if wanted is not None:
-        chosen = [index for index, key in enumerate(keys) if key in wanted]
-        items, keys = items.iloc[chosen], [keys[index] for index in chosen]
+        import numpy as np
+
+        # a C-level membership pass over the 50,000 keys, then only the rows listed
+        chosen = np.flatnonzero(np.fromiter(map(wanted.__contains__, keys), dtype=bool, count=len(keys)))
+        keys = [keys[index] for index in chosen.tolist()]
+    else:
+        chosen = slice(None)
+    columns = {name: items[name].to_numpy()[chosen].tolist() for name in (
+        "id", "title", "section", "handler", "leader", "deadline_effective", "replied", "days_overdue",
+        "excel_row", "on_time", "late")}
     details: dict[Key, dict[str, Any]] = {}
-    for key, row in zip(keys, items.itertuples(index=False)):
+    for key, id_, title, section, handler, leader, deadline, replied, days, excel_row, on_time, late in zip(
+            keys, *columns.values()):
         details.setdefault(key, {
-            "id": str(row.id), "title": row.title or "", "section": row.section or "", "handler": row.handler or "",
-            "leader": row.leader or "", "deadline": row.deadline_effective, "replied": row.replied,
-            "days_overdue": int(row.days_overdue), "excel_row": int(row.excel_row),
-            "on_time": bool(row.on_time), "late": bool(row.late),
+            "id": str(id_), "title": title or "", "section": section or "", "handler": handler or "",
+            "leader": leader or "", "deadline": deadline, "replied": replied,
+            "days_overdue": int(days), "excel_row": int(excel_row),
+            "on_time": bool(on_time), "late": bool(late),
         })
     return details
 

@@ -58,6 +58,7 @@ def progress_for(path: Path, analysis: Analysis, now: dt.datetime):
 def refresh_workbook(path: Path, config: Config, today: dt.date, now: dt.datetime,
                      output: Path | None = None) -> RefreshResult:
     """Refresh the owned sheets of the workbook at `path` (or write them into a copy at `output`)."""
+    from automation.gcpause import collector_paused
     from automation.preload import import_in_background
     from automation.safe_write import run_lock, save_workbook
 
@@ -78,7 +79,7 @@ def refresh_workbook(path: Path, config: Config, today: dt.date, now: dt.datetim
     check_writable_workbook(target, is_output=output is not None)
     # The lock (and the backups) go beside what is written, so a ledger in a read-only folder
     # can still be refreshed into a copy elsewhere.
-    with run_lock(target):
+    with run_lock(target), collector_paused():
         data = path.read_bytes()
         import_in_background("automation.xlsx.package")  # the writer loads while the ledger is parsed
         analysis = analyse_file(data, config, today, display_name=str(path))

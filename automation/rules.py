@@ -141,8 +141,29 @@ def _rule_problems(ledger: Ledger, items, today, reply_in_future, done_without_d
         problems.append(Problem(sheet, excel_row, ledger.header_of(key, sheet), display_value(value), message,
                                 ledger.cell_of(key, excel_row, sheet), severity))
 
-    for index in np.flatnonzero(reply_in_future):
-        add("replied", index, replied[index], messages.REPLY_AFTER_TODAY.format(today=today.isoformat()))
+    def add_all(key: str, indices, values, message: str) -> None:
+        """`add` for many rows of one sheet: the header and column letter found once, each
+        distinct value shown once (a quarter of a 50,000-row ledger can carry a problem)."""
+        from itertools import repeat
+
+        from automation.distinct import map_distinct
+
+        if not len(indices):
+            return
+        header, match = ledger.header_of(key), ledger.columns.get(key)
+        letter = match.excel_column if match else "A"
+        rows = excel_rows[indices].tolist()
+        shown = map_distinct(values[indices].tolist(), display_value)
+        problems.extend(map(Problem, repeat(ledger.sheet), rows, repeat(header), shown, repeat(message),
+                            [f"{letter}{row}" for row in rows]))
+
+    future = np.flatnonzero(reply_in_future)
+    message = messages.REPLY_AFTER_TODAY.format(today=today.isoformat())
+    if sheets is None:
+        add_all("replied", future, replied, message)
+    else:
+        for index in future:
+            add("replied", index, replied[index], message)
     for index in np.flatnonzero(done_without_date):
         add("replied", index, "", messages.COMPLETED_WITHOUT_DATE.format(status=status[index]), "警告")
     for index in np.flatnonzero(~has_deadline):
