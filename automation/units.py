@@ -162,7 +162,6 @@ def _summarise(part: UnitPart, classified, config: Config, district: Config, pat
     group (numpy, no per-group pandas objects: a unit's ledger is small and pandas' fixed costs
     per call would dominate), the flagged and key items, the problems."""
     import numpy as np
-    import pandas as pd
 
     from automation.distinct import Distinct
     from automation.rules import flagged_items
@@ -196,7 +195,8 @@ def _summarise(part: UnitPart, classified, config: Config, district: Config, pat
             # coincide (blank and None both read 空白) are then merged over the few distinct values.
             column = Distinct.of(items[group].tolist())
             mapped = [(unit_label if group == "unit" else group_label)(value) for value in column.uniques]
-            merged, labels = pd.factorize(np.asarray(mapped, dtype=object), sort=False)
+            labelled = Distinct.of(mapped)  # the labels are text: pd.factorize's order, without its fixed cost
+            merged, labels = labelled.codes, labelled.uniques
             codes = merged[column.codes]
             if group == "unit" and list(labels) != [default_unit]:
                 units = np.asarray(labels, dtype=object)[codes].tolist()
