@@ -122,6 +122,7 @@ def _parse_number(number: float) -> ParsedDate:
     return ParsedDate(None, messages.BAD_DATE)
 
 
+@lru_cache(maxsize=8192)  # a folder's units share assignment dates: each step computed once per process
 def add_months(start: dt.date, months: int) -> dt.date:
     """Calendar-month step like Excel's EDATE: 2024-03-31 + 1 month = 2024-04-30."""
     month_index = start.month - 1 + months

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from itertools import repeat
+import datetime as _dt
+from itertools import compress, repeat
 from typing import Any
 
 
@@ -79,6 +80,10 @@ class Distinct:
         import numpy as np
         import pandas as pd
 
+        if len(values) <= SMALL_COLUMN:
+            small = _factorize_small(values)
+            if small is not None:
+                return cls(*small)
         if isinstance(values, np.ndarray) and values.dtype == object:
             array = np.ascontiguousarray(values)
         else:
@@ -105,6 +110,58 @@ class Distinct:
         mapped = np.empty(len(self.uniques), dtype=dtype)
         mapped[:] = [function(value) for value in self.uniques]
         return mapped[self.codes if codes is None else codes]
+
+
+#: Up to this many values a dict factorizes faster than pandas: pd.factorize costs ~0.1 ms a
+#: call before its first value, and a unit's 500-row ledger makes ~35 such calls.
+SMALL_COLUMN = 2000
+
+
+def _factorize_small(values):
+    """(codes, uniques) exactly as `Distinct.of` makes them with pandas (distinct values in
+    order of first appearance, equal values sharing a code as in pd.factorize, None after
+    them), or None when a value is not one of the plain cell types or is NaN: what pandas
+    counts as missing (NaN, NaT, pd.NA ...) is left to the pandas path."""
+    import math
+    import operator
+
+    import numpy as np
+
+    # C-level passes only: the distinct values in order of first appearance, then each row's code.
+    try:
+        uniques = list(dict.fromkeys(values))
+    except TypeError:  # a value that cannot be hashed: pandas decides
+        return None
+    if len(uniques) == len(values):  # every value distinct (an id or title column)
+        codes = np.arange(len(values), dtype=np.intp)
+        index = None
+    else:
+        index = dict(zip(uniques, range(len(uniques))))
+        codes = np.fromiter(map(index.__getitem__, values), np.intp, len(values))
+    types = list(map(type, uniques))
+    types_set = set(types)
+    if not types_set <= _PLAIN_TYPES:
+        return None
+    if float in types and any(map(math.isnan, compress(uniques, map(operator.is_, types, repeat(float))))):
+        return None
+    if index is None:
+        none_code = uniques.index(None) if type(None) in types_set else None
+    else:
+        none_code = index.get(None)
+    if none_code is not None and none_code != len(uniques) - 1:
+        # pandas puts the missing value after every other distinct value.
+        del uniques[none_code]
+        uniques.append(None)
+        remap = np.arange(len(uniques), dtype=np.intp)
+        remap[none_code] = len(uniques) - 1
+        remap[none_code + 1:] -= 1
+        codes = remap[codes]
+    return codes, uniques
+
+
+#: Cell value types whose equality and hashing pandas and a dict agree on (none is "missing"
+#: to pandas but None, handled apart, and NaN, checked).
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None), _dt.date, _dt.datetime, _dt.time, _dt.timedelta})
 
 
 def map_distinct(values, function, dtype=object):

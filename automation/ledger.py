@@ -115,8 +115,9 @@ class Ledger:
 # --- opening the file ------------------------------------------------------------------
 
 
-def open_workbook(source: Path | bytes, display_name: str | None = None):
-    """Open a workbook with python-calamine, turning every failure into a clear LedgerError."""
+def open_workbook(source: Path | bytes, display_name: str | None = None, test_members: bool = True):
+    """Open a workbook with python-calamine, turning every failure into a clear LedgerError.
+    `test_members`: also CRC-test every zip member beside the parse (see read_ledger)."""
     import python_calamine
 
     from automation.preload import run_in_background
@@ -139,7 +140,8 @@ def open_workbook(source: Path | bytes, display_name: str | None = None):
     check_workbook_bytes(data, name, test_members=False)
     # The CRC test of every member (zlib, with Python's lock released) runs beside calamine's
     # parse; its verdict is awaited before any sheet's values are used.
-    verified = run_in_background(lambda: check_workbook_bytes(data, name)) if data.startswith(b"PK") else None
+    verified = (run_in_background(lambda: check_workbook_bytes(data, name))
+                if test_members and data.startswith(b"PK") else None)
     try:
         # Shapes Excel opens but calamine trips on are mended in memory for reading (xlsx/repair.py).
         return RepairingWorkbook(data, lambda raw: python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw)),
@@ -194,14 +196,18 @@ def _short(error: BaseException) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def read_ledger(source: Path | bytes, config: Config, today: dt.date, display_name: str | None = None) -> Ledger:
-    """Read the ledger sheet of a workbook file (.xlsx, .xlsm, .xls) or its bytes."""
+def read_ledger(source: Path | bytes, config: Config, today: dt.date, display_name: str | None = None,
+                test_members: bool = True) -> Ledger:
+    """Read the ledger sheet of a workbook file (.xlsx, .xlsm, .xls) or its bytes.
+
+    `test_members=False` skips the CRC test of the zip members calamine does not read (a folder
+    of units: the members read are checked by calamine's zip reader as it inflates them)."""
     import python_calamine
 
     from automation.preload import import_in_background
 
     import_in_background("numpy", "pandas")  # while calamine parses, with Python's lock released
-    workbook = open_workbook(source, display_name)
+    workbook = open_workbook(source, display_name, test_members)
     names = [meta.name for meta in workbook.sheets_metadata if meta.typ == python_calamine.SheetTypeEnum.WorkSheet]
 
     sheets: dict[str, Any] = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from automation import messages
 from automation.config import Config
@@ -62,14 +63,27 @@ def _ordinals(values) -> "object":
     return map_distinct(list(values), lambda v: v.toordinal() if v is not None else np.nan, float)
 
 
+def _with_columns(items, added: dict[str, Any]):
+    """A new frame: `items` and the `added` columns after them, joined in one step (a folder of
+    units classifies 200 small ledgers, where a copy and twelve column inserts cost ~1 ms each
+    time); the reader's frame is left as it was."""
+    import pandas as pd
+
+    if set(added) & set(items.columns):  # a name taken already: replaced in place, as before
+        items = items.copy()
+        for name, values in added.items():
+            items[name] = values
+        return items
+    return pd.concat([items, pd.DataFrame(added, index=items.index)], axis=1)
+
+
 def classify(ledger: Ledger, config: Config, today: dt.date) -> Classified:
     """Flag every item as of `today` (see DOMAIN.md 'The numbers')."""
     import numpy as np
 
-    items = ledger.items.copy()
+    items = ledger.items
     workdays = WorkdayCalendar()
     deadlines = derive_deadlines(items, config, workdays)
-    items["deadline_effective"] = deadlines
     t = today.toordinal()
     deadline = _ordinals(deadlines)
     replied = _ordinals(items["replied"])
@@ -86,17 +100,20 @@ def classify(ledger: Ledger, config: Config, today: dt.date) -> Classified:
     on_time = timed & (replied <= deadline)
     late = timed & (replied > deadline)
 
-    items["completed"] = completed
-    items["overdue"] = overdue
-    items["due_soon"] = due_soon
-    items["in_progress"] = ~completed & ~overdue
-    items["on_time"] = on_time
-    items["late"] = late
-    items["has_deadline"] = has_deadline
-    items["days_overdue"] = np.where(overdue, t - np.nan_to_num(deadline), 0).astype(int)
-    items["days_left"] = np.where(due_soon, np.nan_to_num(days_to_deadline), 0).astype(int)
-    items["is_lead"] = items["role"].isin(config.lead_roles).to_numpy()
-    items["is_assisting"] = items["role"].isin(config.assisting_roles).to_numpy()
+    items = _with_columns(items, {
+        "deadline_effective": deadlines,
+        "completed": completed,
+        "overdue": overdue,
+        "due_soon": due_soon,
+        "in_progress": ~completed & ~overdue,
+        "on_time": on_time,
+        "late": late,
+        "has_deadline": has_deadline,
+        "days_overdue": np.where(overdue, t - np.nan_to_num(deadline), 0).astype(int),
+        "days_left": np.where(due_soon, np.nan_to_num(days_to_deadline), 0).astype(int),
+        "is_lead": items["role"].isin(config.lead_roles).to_numpy(),
+        "is_assisting": items["role"].isin(config.assisting_roles).to_numpy(),
+    })
 
     problems = _rule_problems(ledger, items, today, reply_in_future, status_done & ~has_reply, has_deadline)
     warnings = []

@@ -25,8 +25,16 @@ def count_columns(items, config: Config):
 
     Built from numpy arrays: a folder of units calls this once per small ledger, where pandas'
     per-operation costs (index alignment of each Series) outweighed the work."""
-    import numpy as np
     import pandas as pd
+
+    columns = count_arrays(items, config)
+    return pd.DataFrame({key: value.astype(int) for key, value in columns.items()}, index=items.index)
+
+
+def count_arrays(items, config: Config) -> dict[str, Any]:
+    """`count_columns` as {count name: boolean numpy array}, in the same order (a folder of
+    units sums them as a matrix: no DataFrame to build and turn back into an array)."""
+    import numpy as np
 
     def flags(name: str):
         return np.asarray(items[name].to_numpy(), dtype=bool)
@@ -64,7 +72,7 @@ def count_columns(items, config: Config):
     }
     for letter in config.reply_classes:
         columns[f"class_{letter}"] = completed_lead & equals("reply_class", letter)
-    return pd.DataFrame({key: value.astype(int) for key, value in columns.items()}, index=items.index)
+    return columns
 
 
 def rate(numerator: int, denominator: int) -> float | None:
