@@ -292,10 +292,6 @@ XLSX_LEGACY_XLS = (
     "请在 Excel 中另存为“Excel 工作簿(*.xlsx)”后重试。"
 )
 XLSX_MISSING_WORKBOOK_PART = "文件中找不到工作簿内容（缺少 workbook 部件），不是有效的 Excel 工作簿。"
-XLSX_STRICT_OOXML = (
-    "该工作簿是“Strict Open XML 电子表格”格式，本助手无法安全写入。"
-    "请在 Excel 中另存为“Excel 工作簿(*.xlsx)”后重试。"
-)
 XLSX_BINARY_WORKBOOK = "该文件是二进制工作簿（.xlsb），本助手无法写入。请在 Excel 中另存为 .xlsx 后重试。"
 XLSX_UNSUPPORTED_PART = "工作簿中的“{part}”无法识别（{detail}），为避免损坏文件，本次未写入。"
 XLSX_SHEET_CONFLICT = (
@@ -434,7 +430,6 @@ BULLETIN_NO_CHANNEL = "config.ini 中没有启用任何提醒渠道（[email]/[w
 
 MORNING_SIDE_FILE = "工作簿“{name}”正被“{user}”打开，早间刷新没有写入原文件，汇总表写到了旁边的 {side}。"
 MORNING_DONE = "早间刷新完成：{path}（统计日期 {today}）。"
-MORNING_FAILED = "早间刷新失败：{error}"
 
 YOY_INTRO = "与上年同期（{previous}）相比："
 YOY_COUNT_UP = "承办件数增加{diff}件（上年{before}件）"
