@@ -408,8 +408,6 @@ def parse_grid(
     if header is None:
         raise LedgerError(messages.NO_HEADER_ROW.format(sheet=sheet, rows=HEADER_SEARCH_ROWS))
     header_rows, columns = header
-    if merged_ranges:
-        rows = fill_merged_down(rows, merged_ranges, header_rows[-1] + 1)
     if first_column != 1:
         columns = {
             key: ColumnMatch(key, m.index, m.header, column_letter(m.index + first_column))
@@ -423,7 +421,7 @@ def parse_grid(
         if index not in used and _header_text(rows, header_rows, index)
     ]
     reader = _RowReader(sheet, columns, config, today, first_row)
-    items = reader.read(rows, header_rows[-1] + 1)
+    items = reader.read(rows, header_rows[-1] + 1, merged_ranges)
     return Ledger(
         sheet=sheet,
         header_rows=[r + first_row for r in header_rows],
@@ -434,26 +432,58 @@ def parse_grid(
     )
 
 
-def fill_merged_down(rows: list[list[Any]], merged_ranges, first_data_row: int) -> list[list[Any]]:
-    """A copy of the grid where each area merged down one column below the header holds its
-    value in every row. Areas merged across columns are left alone: a note or a 合计 row
-    spread over the width is not an item's value."""
-    filled = None
-    copied: set[int] = set()  # rows already copied (a row under two merged areas is copied once)
+def fill_merged_down(rows: list[list[Any]], columns: list[Any], merged_ranges, start: int) -> None:
+    """Fill, in the data rows' column arrays (`columns[c][r - start]` is grid cell (r, c)),
+    each area merged down one column below the header with its top cell's value, where the
+    cell is blank. Areas merged across columns are left alone: a note or a 合计 row spread over
+    the width is not an item's value. Column-wise with numpy: a ledger whose 承办科室 is merged
+    over groups of rows has as many areas as groups."""
+    import numpy as np
+
+    targets: dict[int, tuple[list[Any], list[Any], list[Any]]] = {}
     for (top, left), (bottom, right) in merged_ranges:
-        if left != right or bottom <= top or top < first_data_row or top >= len(rows):
+        if left != right or bottom <= top or top < start or top >= len(rows) or left >= len(columns):
             continue
-        if filled is None:
-            filled = list(rows)
-        value = rows[top][left] if left < len(rows[top]) else None
-        for index in range(top + 1, min(bottom, len(rows) - 1) + 1):
-            row = filled[index]
-            if left < len(row) and not _filled(row[left]):
-                if index not in copied:
-                    row = filled[index] = list(row)
-                    copied.add(index)
-                row[left] = value
-    return filled if filled is not None else rows
+        last = min(bottom, len(rows) - 1)
+        if last <= top:
+            continue
+        top_row = rows[top]
+        value = top_row[left] if left < len(top_row) else None
+        firsts, lasts, values = targets.setdefault(left, ([], [], []))
+        firsts.append(top + 1 - start)
+        lasts.append(last + 1 - start)
+        values.append(value)
+    lengths = None
+    for left, (firsts, lasts, values) in targets.items():
+        counts = np.subtract(lasts, firsts)
+        # every offset each area covers below its top cell, and the value it takes there
+        offsets = np.repeat(np.subtract(firsts, np.cumsum(counts) - counts), counts) + np.arange(counts.sum())
+        spread = np.empty(len(values), dtype=object)
+        spread[:] = values
+        spread = np.repeat(spread, counts)
+        column = columns[left]
+        current = column[offsets]
+        blank = _blank_cells(current)
+        if len(set(map(len, rows))) > 1:  # a ragged grid: a row too short for the column has no cell there
+            if lengths is None:
+                lengths = np.fromiter(map(len, rows[start:]), np.intp, len(rows) - start)
+            blank &= lengths[offsets] > left
+        column[offsets[blank]] = spread[blank]
+
+
+def _blank_cells(values):
+    """Per value of an object array: what `_filled` calls blank (None, empty or white-space
+    text), in C-level maps: no Python frame per cell."""
+    import operator
+
+    import numpy as np
+
+    count = len(values)
+    blank = np.fromiter(map(operator.is_, values, repeat(None)), bool, count)
+    is_text = np.fromiter(map(str.__instancecheck__, values), bool, count)
+    texts = values[is_text]
+    blank[is_text] = np.fromiter(map(operator.not_, map(str.strip, texts)), bool, len(texts))
+    return blank
 
 
 def _require_columns(rows, header_rows, columns, sheet, config, first_row) -> None:
@@ -560,9 +590,10 @@ class _RowReader:
             cell=f"{match.excel_column}{excel_row}" if match else "", severity=severity,
         ))
 
-    def read(self, rows: list[list[Any]], start: int):
+    def read(self, rows: list[list[Any]], start: int, merged_ranges=()):
         """The item rows as a DataFrame. Work is column-wise: each column is factorized once
-        (C-level hashing) and only its distinct values pass through Python."""
+        (C-level hashing) and only its distinct values pass through Python. `merged_ranges`
+        (the grid's merged areas) are filled down first (`fill_merged_down`)."""
         import numpy as np
         import pandas as pd
 
@@ -572,6 +603,8 @@ class _RowReader:
         if len(lengths) > 1:
             data_rows = [list(row) + [""] * (width - len(row)) for row in data_rows]
         grid_columns = _columns_of(data_rows, width)
+        if merged_ranges:
+            fill_merged_down(rows, grid_columns, merged_ranges, start)
         factorized = {key: Distinct.of(grid_columns[m.index])
                       for key, m in self.columns.items() if m.index < width and key not in RAW_KEYS}
         kept = self.item_offsets(data_rows, grid_columns, factorized, start)
@@ -625,7 +658,8 @@ class _RowReader:
         candidates = nonblank & (suspects | blank | (filled_cells == 1))
         dropped = []
         for offset in np.flatnonzero(candidates).tolist():
-            first = next((v for v in data_rows[offset] if _filled(v)), "")
+            # the row as read, merged areas filled down (the column arrays hold both)
+            first = next((column[offset] for column in grid_columns if _filled(column[offset])), "")
             if _starts_total(first):
                 dropped.append(offset)
             elif filled_cells[offset] == 1 and first.__class__ is str and first.strip().startswith(NOTE_WORDS):
