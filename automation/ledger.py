@@ -120,6 +120,7 @@ def open_workbook(source: Path | bytes, display_name: str | None = None, test_me
     `test_members`: also CRC-test every zip member beside the parse (see read_ledger)."""
     import python_calamine
 
+    from automation import early_read
     from automation.preload import run_in_background
     from automation.xlsx.repair import RepairingWorkbook
 
@@ -145,7 +146,7 @@ def open_workbook(source: Path | bytes, display_name: str | None = None, test_me
     try:
         # Shapes Excel opens but calamine trips on are mended in memory for reading (xlsx/repair.py).
         return RepairingWorkbook(data, lambda raw: python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw)),
-                                 verified=verified)
+                                 verified=verified, parsed=early_read.take)
     except python_calamine.PasswordError:
         raise LedgerError(messages.ENCRYPTED_WORKBOOK.format(path=name)) from None
     except Exception as error:  # calamine raises several unrelated types for damaged files
@@ -202,6 +203,16 @@ def read_ledger(source: Path | bytes, config: Config, today: dt.date, display_na
 
     `test_members=False` skips the CRC test of the zip members calamine does not read (a folder
     of units: the members read are checked by calamine's zip reader as it inflates them)."""
+    from automation import early_read
+
+    try:
+        return _read_ledger(source, config, today, display_name, test_members)
+    finally:
+        early_read.release()  # a sheet parsed early and not asked for is not kept
+
+
+def _read_ledger(source: Path | bytes, config: Config, today: dt.date, display_name: str | None,
+                 test_members: bool) -> Ledger:
     import python_calamine
 
     from automation.preload import import_in_background

@@ -122,12 +122,15 @@ class RepairingWorkbook:
 
     `verified`, when given, waits for a check of the whole package running beside the parse
     (and raises its error): it is awaited before any sheet is handed out, and before a
-    calamine error is reported, so that a damaged zip is named as such."""
+    calamine error is reported, so that a damaged zip is named as such. `parsed(data, name)`,
+    when given, returns a sheet of exactly these bytes parsed already (or None)."""
 
-    def __init__(self, data: bytes, opener: Callable[[bytes], Any], verified: Callable[[], Any] | None = None):
+    def __init__(self, data: bytes, opener: Callable[[bytes], Any], verified: Callable[[], Any] | None = None,
+                 parsed: Callable[[bytes, str], Any] | None = None):
         self._data = data
         self._opener = opener
         self._verified = verified or (lambda: None)
+        self._parsed = parsed or (lambda data, name: None)
         self._book = opener(data)
         self._repaired = False
 
@@ -135,6 +138,10 @@ class RepairingWorkbook:
         return getattr(self._book, name)
 
     def get_sheet_by_name(self, name: str) -> Any:
+        sheet = self._parsed(self._data, name)  # a sheet of these bytes parsed already, if any
+        if sheet is not None:
+            self._verified()
+            return sheet
         try:
             sheet = self._book.get_sheet_by_name(name)
         except Exception as error:  # calamine's error types differ by version; matched by text
