@@ -443,43 +443,52 @@ def parse_grid(
     )
 
 
-def fill_merged_down(rows: list[list[Any]], columns: list[Any], merged_ranges, start: int) -> None:
+def fill_merged_down(rows: list[list[Any]], columns: list[Any], merged_ranges, start: int,
+                     distinct: dict[int, Distinct] | None = None) -> None:
     """Fill, in the data rows' column arrays (`columns[c][r - start]` is grid cell (r, c)),
     each area merged down one column below the header with its top cell's value, where the
     cell is blank. Areas merged across columns are left alone: a note or a 合计 row spread over
     the width is not an item's value. Column-wise with numpy: a ledger whose 承办科室 is merged
-    over groups of rows has as many areas as groups."""
+    over groups of rows has as many areas as groups. A column given in `distinct` (factorized
+    already) has its codes filled too: blankness is then decided once per distinct value."""
     import numpy as np
 
-    targets: dict[int, tuple[list[Any], list[Any], list[Any]]] = {}
+    targets: dict[int, tuple[list[int], list[int]]] = {}
     for (top, left), (bottom, right) in merged_ranges:
         if left != right or bottom <= top or top < start or top >= len(rows) or left >= len(columns):
             continue
         last = min(bottom, len(rows) - 1)
         if last <= top:
             continue
-        top_row = rows[top]
-        value = top_row[left] if left < len(top_row) else None
-        firsts, lasts, values = targets.setdefault(left, ([], [], []))
+        firsts, lasts = targets.setdefault(left, ([], []))
         firsts.append(top + 1 - start)
         lasts.append(last + 1 - start)
-        values.append(value)
     lengths = None
-    for left, (firsts, lasts, values) in targets.items():
+    for left, (firsts, lasts) in targets.items():
         counts = np.subtract(lasts, firsts)
-        # every offset each area covers below its top cell, and the value it takes there
+        # every offset each area covers below its top cell, and the offset of that top cell
+        tops = np.repeat(np.subtract(firsts, 1), counts)
         offsets = np.repeat(np.subtract(firsts, np.cumsum(counts) - counts), counts) + np.arange(counts.sum())
-        spread = np.empty(len(values), dtype=object)
-        spread[:] = values
-        spread = np.repeat(spread, counts)
         column = columns[left]
-        current = column[offsets]
-        blank = _blank_cells(current)
+        factorized = (distinct or {}).get(left)
+        if factorized is not None:
+            uniques = np.empty(len(factorized.uniques), dtype=object)
+            uniques[:] = factorized.uniques
+            blank = _blank_cells(uniques)[factorized.codes[offsets]]
+        else:
+            blank = _blank_cells(column[offsets])
         if len(set(map(len, rows))) > 1:  # a ragged grid: a row too short for the column has no cell there
             if lengths is None:
                 lengths = np.fromiter(map(len, rows[start:]), np.intp, len(rows) - start)
             blank &= lengths[offsets] > left
-        column[offsets[blank]] = spread[blank]
+            top_lengths = lengths[tops]
+            values = np.where(top_lengths > left, column[tops], None)
+        else:
+            values = column[tops]
+        filled, sources = offsets[blank], tops[blank]
+        column[filled] = values[blank]
+        if factorized is not None:
+            factorized.codes[filled] = factorized.codes[sources]
 
 
 def _blank_cells(values):
@@ -614,10 +623,11 @@ class _RowReader:
         if len(lengths) > 1:
             data_rows = [list(row) + [""] * (width - len(row)) for row in data_rows]
         grid_columns = _columns_of(data_rows, width)
-        if merged_ranges:
-            fill_merged_down(rows, grid_columns, merged_ranges, start)
         factorized = {key: Distinct.of(grid_columns[m.index])
                       for key, m in self.columns.items() if m.index < width and key not in RAW_KEYS}
+        if merged_ranges:
+            fill_merged_down(rows, grid_columns, merged_ranges, start,
+                             {self.columns[key].index: column for key, column in factorized.items()})
         kept = self.item_offsets(data_rows, grid_columns, factorized, start)
         excel_rows = kept + (start + self.first_row)
         data: dict[str, Any] = {"excel_row": excel_rows}
@@ -646,21 +656,26 @@ class _RowReader:
         import numpy as np
 
         count = len(data_rows)
+        by_index = {m.index: factorized[key] for key, m in self.columns.items() if key in factorized}
+
+        def distinct_at(index: int) -> Distinct:  # each column factorized once
+            if index not in by_index:
+                by_index[index] = Distinct.of(grid_columns[index])
+            return by_index[index]
+
         filled_cells = np.zeros(count, dtype=int)
         for column in factorized.values():
             filled_cells += column.filled()
         for key in RAW_KEYS:
             match = self.columns.get(key)
             if match is not None and match.index < len(grid_columns):
-                filled_cells += Distinct.of(grid_columns[match.index]).filled()
+                filled_cells += distinct_at(match.index).filled()
         nonblank = filled_cells > 0
         # A total row names itself in one of its first cells or in the id / title column.
         suspects = np.zeros(count, dtype=bool)
-        by_index = {m.index: factorized[key] for key, m in self.columns.items() if key in factorized}
         for index in {0, 1, 2, self.columns["id"].index, self.columns["title"].index}:
             if index < len(grid_columns):
-                column = by_index.get(index) or Distinct.of(grid_columns[index])
-                suspects |= column.starts_with(_TOTAL_FIRST)
+                suspects |= distinct_at(index).starts_with(_TOTAL_FIRST)
         blank = np.ones(count, dtype=bool)
         for key in ("id", "title"):
             if key in factorized:
