@@ -59,16 +59,17 @@ def ledger_argument(arguments: list[str]) -> str | None:
     return found[0] if len(found) == 1 and os.path.isfile(found[0]) else None
 
 
-def start(arguments: list[str]) -> None:
+def start(arguments: list[str]) -> bool:
     """Begin parsing the ledger named by `arguments` (the command line without the program)
-    in a daemon thread, when there is exactly one such file."""
+    in a daemon thread, when there is exactly one such file; True when it was begun."""
     global _early
     path = ledger_argument(arguments)
     if path is None or os.environ.get("LEDGER_NO_EARLY_READ"):
-        return
+        return False
     early = _Early(path)
     _early = early
     threading.Thread(target=_parse, args=(early,), name="early-read", daemon=True).start()
+    return True
 
 
 def _parse(early: _Early) -> None:

@@ -9,7 +9,12 @@ import sys
 def main() -> None:
     from automation import early_read
 
-    early_read.start(sys.argv[1:])
+    if early_read.start(sys.argv[1:]):
+        from automation.preload import import_in_background
+
+        # a command that reads a ledger needs pandas: its import (the longest) goes beside
+        # the loading of the commands, not after it
+        import_in_background("numpy", "pandas")
     from automation.cli import main as run_commands
 
     run_commands()
