@@ -190,10 +190,20 @@ def bad_dimension(ref: bytes):
     return build
 
 
+def cell_without_row(path: Path) -> bytes:
+    """r1's 备注 cell (Q4) written as r="Q": the row is the cell's own row."""
+    original = standard_ledger(path, engine="xlsxwriter", transform=_note_as_text)
+    sheet = members(original)["xl/worksheets/sheet1.xml"]
+    sheet, count = re.subn(rb'<c r="Q4"', b'<c r="Q"', sheet)
+    assert count == 1
+    return replace_members(original, {"xl/worksheets/sheet1.xml": sheet})
+
+
 UNREADABLE = {
     "shared_string_past_the_table": (bad_shared_string, "Cell string index not found"),
     "dimension_A": (bad_dimension(b"A"), "missing the expected row component"),
     "dimension_A1_C": (bad_dimension(b"A1:C"), "missing the expected row component"),
+    "cell_reference_without_row": (cell_without_row, "missing the expected row component"),
 }
 
 
