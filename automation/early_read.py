@@ -34,6 +34,7 @@ class _Early:
     path: str
     data: bytes | None = None
     target: str | None = None  # the sheet being parsed, once chosen
+    book: Any = None  # the workbook opened (its shared strings read once, not twice)
     sheet: Any = None
     chosen: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
@@ -90,7 +91,7 @@ def _parse(early: _Early) -> None:
                        if meta.typ == worksheet and meta.name not in owned), None)
         if target is None:
             return
-        early.data, early.target = data, target
+        early.data, early.target, early.book = data, target, book
         early.chosen.set()
         early.sheet = book.get_sheet_by_name(target)
     except BaseException:  # noqa: BLE001 - the reader meets any failure itself
@@ -98,6 +99,18 @@ def _parse(early: _Early) -> None:
     finally:
         early.chosen.set()
         early.done.set()
+
+
+def book_for(data: bytes) -> Any | None:
+    """The workbook opened early, when it was opened from exactly these bytes, or None. Waits
+    until the early parse is over: calamine's workbook is not used from two threads at once."""
+    early = _early
+    if early is None:
+        return None
+    early.done.wait()
+    if early.book is None or early.data != data:
+        return None
+    return early.book
 
 
 def take(data: bytes, name: str) -> Any | None:

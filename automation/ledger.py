@@ -145,8 +145,9 @@ def open_workbook(source: Path | bytes, display_name: str | None = None, test_me
                 if test_members and data.startswith(b"PK") else None)
     try:
         # Shapes Excel opens but calamine trips on are mended in memory for reading (xlsx/repair.py).
-        return RepairingWorkbook(data, lambda raw: python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw)),
-                                 verified=verified, parsed=early_read.take)
+        return RepairingWorkbook(
+            data, lambda raw: early_read.book_for(raw) or python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw)),
+            verified=verified, parsed=early_read.take)
     except python_calamine.PasswordError:
         raise LedgerError(messages.ENCRYPTED_WORKBOOK.format(path=name)) from None
     except Exception as error:  # calamine raises several unrelated types for damaged files
