@@ -38,9 +38,13 @@ def exit_code_of(code: object) -> int:
 def exit_process(code: object) -> None:
     """End the process with `code` (a SystemExit's code) after Python's own exit duties."""
     status = exit_code_of(code)
-    for thread in threading.enumerate():
-        if thread is not threading.main_thread() and not thread.daemon:
-            thread.join()  # as the interpreter does before it exits
+    shutdown = getattr(threading, "_shutdown", None)
+    if shutdown is not None:
+        shutdown()  # what the interpreter runs first at exit: threading's exit hooks, non-daemon threads joined
+    else:
+        for thread in threading.enumerate():
+            if thread is not threading.main_thread() and not thread.daemon:
+                thread.join()
     atexit._run_exitfuncs()  # logging.shutdown, filelock, multiprocessing ... as at a normal exit
     for stream in (sys.stdout, sys.stderr):
         try:
