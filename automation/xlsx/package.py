@@ -447,11 +447,12 @@ def _assemble(reader: ZipReader, changed: dict[str, bytes], removed: set[str],
 
 # -- self-check --------------------------------------------------------------------------
 def _self_check(result: bytes, source: ZipReader, book: _Workbook, slots: list[_Slot],
-                written: dict[str, bytes]) -> None:
-    """Re-open the result and check it before anyone writes it to disk."""
+                written: dict[str, bytes], verified: dict[str, tuple[int, bytes]] | None = None) -> None:
+    """Re-open the result and check it before anyone writes it to disk. `verified`: members
+    whose deflated bytes were inflated back to their data already (BackgroundDeflate)."""
     try:
         check = ZipReader(result)
-        _check_members(check, source, written)
+        _check_members(check, source, written, verified or {})
         generated_sheets = {slot.part.lower() for slot in slots}
         for name, data in written.items():
             big_sheet = len(data) > _FULL_CHECK_LIMIT and name.lower() in generated_sheets
@@ -464,10 +465,20 @@ def _self_check(result: bytes, source: ZipReader, book: _Workbook, slots: list[_
         raise WorkbookError(msg.XLSX_SELF_CHECK_FAILED.format(detail=f"{type(error).__name__}: {error}")) from error
 
 
-def _check_members(check: ZipReader, source: ZipReader, written: dict[str, bytes]) -> None:
-    """Written members read back (CRC-checked) as written; copied ones kept their stored form."""
+def _check_members(check: ZipReader, source: ZipReader, written: dict[str, bytes],
+                   verified: dict[str, tuple[int, bytes]]) -> None:
+    """Written members read back (CRC-checked) as written; copied ones kept their stored form.
+    A member whose deflated stream was checked already is found in the zip byte for byte, with
+    its CRC and size: reading it gives its data, without inflating it a second time."""
     for name, data in written.items():
-        if check.read(name) != data:
+        known = verified.get(name.lower())
+        if known is not None:
+            info = check.info(name)
+            crc, payload = known
+            if (info.compress_type, info.CRC, info.file_size) != (zipfile.ZIP_DEFLATED, crc, len(data)) \
+                    or check.raw(name) != payload:
+                raise ValueError(f"member {name}")
+        elif check.read(name) != data:
             raise ValueError(f"member {name}")
     written_lower = {name.lower() for name in written}
     for info in check.infos:
@@ -536,5 +547,5 @@ def write_owned_sheets(source: bytes, model: SummaryModel, *, generated_marker: 
             out.parts[part.name] = part.render()
 
     result = _assemble(reader, out.parts, removed, deflating)
-    _self_check(result, reader, book, slots, out.parts)
+    _self_check(result, reader, book, slots, out.parts, deflating.verified)
     return result
