@@ -1,4 +1,4 @@
-from automation.cli import main
+from automation.launch import main
 
 if __name__ == "__main__":
     main()

@@ -7,6 +7,7 @@ errors before click prints them in English, and prints them itself.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 
@@ -85,6 +86,19 @@ class ChineseGroup(click.Group):
     """A click group whose usage errors are one Chinese sentence (exit code 2)."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if args is None and standalone_mode and os.environ.get("LEDGER_NORMAL_EXIT") is None:
+            # the real command line (a test runner passes its arguments): end the process
+            # without freeing every object the run built (automation/fast_exit.py)
+            from automation.fast_exit import exit_process
+
+            try:
+                self._run(args, prog_name, complete_var, **extra)
+            except SystemExit as done:
+                exit_process(done.code)
+            exit_process(0)
+        return self._run(args, prog_name, complete_var, standalone_mode, **extra)
+
+    def _run(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:

@@ -120,6 +120,7 @@ def open_workbook(source: Path | bytes, display_name: str | None = None, test_me
     `test_members`: also CRC-test every zip member beside the parse (see read_ledger)."""
     import python_calamine
 
+    from automation import early_read
     from automation.preload import run_in_background
     from automation.xlsx.repair import RepairingWorkbook
 
@@ -144,8 +145,9 @@ def open_workbook(source: Path | bytes, display_name: str | None = None, test_me
                 if test_members and data.startswith(b"PK") else None)
     try:
         # Shapes Excel opens but calamine trips on are mended in memory for reading (xlsx/repair.py).
-        return RepairingWorkbook(data, lambda raw: python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw)),
-                                 verified=verified)
+        return RepairingWorkbook(
+            data, lambda raw: early_read.book_for(raw) or python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw)),
+            verified=verified, parsed=early_read.take)
     except python_calamine.PasswordError:
         raise LedgerError(messages.ENCRYPTED_WORKBOOK.format(path=name)) from None
     except Exception as error:  # calamine raises several unrelated types for damaged files
@@ -202,6 +204,16 @@ def read_ledger(source: Path | bytes, config: Config, today: dt.date, display_na
 
     `test_members=False` skips the CRC test of the zip members calamine does not read (a folder
     of units: the members read are checked by calamine's zip reader as it inflates them)."""
+    from automation import early_read
+
+    try:
+        return _read_ledger(source, config, today, display_name, test_members)
+    finally:
+        early_read.release()  # a sheet parsed early and not asked for is not kept
+
+
+def _read_ledger(source: Path | bytes, config: Config, today: dt.date, display_name: str | None,
+                 test_members: bool) -> Ledger:
     import python_calamine
 
     from automation.preload import import_in_background
@@ -408,8 +420,6 @@ def parse_grid(
     if header is None:
         raise LedgerError(messages.NO_HEADER_ROW.format(sheet=sheet, rows=HEADER_SEARCH_ROWS))
     header_rows, columns = header
-    if merged_ranges:
-        rows = fill_merged_down(rows, merged_ranges, header_rows[-1] + 1)
     if first_column != 1:
         columns = {
             key: ColumnMatch(key, m.index, m.header, column_letter(m.index + first_column))
@@ -423,7 +433,7 @@ def parse_grid(
         if index not in used and _header_text(rows, header_rows, index)
     ]
     reader = _RowReader(sheet, columns, config, today, first_row)
-    items = reader.read(rows, header_rows[-1] + 1)
+    items = reader.read(rows, header_rows[-1] + 1, merged_ranges)
     return Ledger(
         sheet=sheet,
         header_rows=[r + first_row for r in header_rows],
@@ -434,26 +444,67 @@ def parse_grid(
     )
 
 
-def fill_merged_down(rows: list[list[Any]], merged_ranges, first_data_row: int) -> list[list[Any]]:
-    """A copy of the grid where each area merged down one column below the header holds its
-    value in every row. Areas merged across columns are left alone: a note or a 合计 row
-    spread over the width is not an item's value."""
-    filled = None
-    copied: set[int] = set()  # rows already copied (a row under two merged areas is copied once)
+def fill_merged_down(rows: list[list[Any]], columns: list[Any], merged_ranges, start: int,
+                     distinct: dict[int, Distinct] | None = None) -> None:
+    """Fill, in the data rows' column arrays (`columns[c][r - start]` is grid cell (r, c)),
+    each area merged down one column below the header with its top cell's value, where the
+    cell is blank. Areas merged across columns are left alone: a note or a 合计 row spread over
+    the width is not an item's value. Column-wise with numpy: a ledger whose 承办科室 is merged
+    over groups of rows has as many areas as groups. A column given in `distinct` (factorized
+    already) has its codes filled too: blankness is then decided once per distinct value."""
+    import numpy as np
+
+    targets: dict[int, tuple[list[int], list[int]]] = {}
     for (top, left), (bottom, right) in merged_ranges:
-        if left != right or bottom <= top or top < first_data_row or top >= len(rows):
+        if left != right or bottom <= top or top < start or top >= len(rows) or left >= len(columns):
             continue
-        if filled is None:
-            filled = list(rows)
-        value = rows[top][left] if left < len(rows[top]) else None
-        for index in range(top + 1, min(bottom, len(rows) - 1) + 1):
-            row = filled[index]
-            if left < len(row) and not _filled(row[left]):
-                if index not in copied:
-                    row = filled[index] = list(row)
-                    copied.add(index)
-                row[left] = value
-    return filled if filled is not None else rows
+        last = min(bottom, len(rows) - 1)
+        if last <= top:
+            continue
+        firsts, lasts = targets.setdefault(left, ([], []))
+        firsts.append(top + 1 - start)
+        lasts.append(last + 1 - start)
+    lengths = None
+    for left, (firsts, lasts) in targets.items():
+        counts = np.subtract(lasts, firsts)
+        # every offset each area covers below its top cell, and the offset of that top cell
+        tops = np.repeat(np.subtract(firsts, 1), counts)
+        offsets = np.repeat(np.subtract(firsts, np.cumsum(counts) - counts), counts) + np.arange(counts.sum())
+        column = columns[left]
+        factorized = (distinct or {}).get(left)
+        if factorized is not None:
+            uniques = np.empty(len(factorized.uniques), dtype=object)
+            uniques[:] = factorized.uniques
+            blank = _blank_cells(uniques)[factorized.codes[offsets]]
+        else:
+            blank = _blank_cells(column[offsets])
+        if len(set(map(len, rows))) > 1:  # a ragged grid: a row too short for the column has no cell there
+            if lengths is None:
+                lengths = np.fromiter(map(len, rows[start:]), np.intp, len(rows) - start)
+            blank &= lengths[offsets] > left
+            top_lengths = lengths[tops]
+            values = np.where(top_lengths > left, column[tops], None)
+        else:
+            values = column[tops]
+        filled, sources = offsets[blank], tops[blank]
+        column[filled] = values[blank]
+        if factorized is not None:
+            factorized.codes[filled] = factorized.codes[sources]
+
+
+def _blank_cells(values):
+    """Per value of an object array: what `_filled` calls blank (None, empty or white-space
+    text), in C-level maps: no Python frame per cell."""
+    import operator
+
+    import numpy as np
+
+    count = len(values)
+    blank = np.fromiter(map(operator.is_, values, repeat(None)), bool, count)
+    is_text = np.fromiter(map(str.__instancecheck__, values), bool, count)
+    texts = values[is_text]
+    blank[is_text] = np.fromiter(map(operator.not_, map(str.strip, texts)), bool, len(texts))
+    return blank
 
 
 def _require_columns(rows, header_rows, columns, sheet, config, first_row) -> None:
@@ -560,9 +611,10 @@ class _RowReader:
             cell=f"{match.excel_column}{excel_row}" if match else "", severity=severity,
         ))
 
-    def read(self, rows: list[list[Any]], start: int):
+    def read(self, rows: list[list[Any]], start: int, merged_ranges=()):
         """The item rows as a DataFrame. Work is column-wise: each column is factorized once
-        (C-level hashing) and only its distinct values pass through Python."""
+        (C-level hashing) and only its distinct values pass through Python. `merged_ranges`
+        (the grid's merged areas) are filled down first (`fill_merged_down`)."""
         import numpy as np
         import pandas as pd
 
@@ -574,6 +626,9 @@ class _RowReader:
         grid_columns = _columns_of(data_rows, width)
         factorized = {key: Distinct.of(grid_columns[m.index])
                       for key, m in self.columns.items() if m.index < width and key not in RAW_KEYS}
+        if merged_ranges:
+            fill_merged_down(rows, grid_columns, merged_ranges, start,
+                             {self.columns[key].index: column for key, column in factorized.items()})
         kept = self.item_offsets(data_rows, grid_columns, factorized, start)
         excel_rows = kept + (start + self.first_row)
         data: dict[str, Any] = {"excel_row": excel_rows}
@@ -602,21 +657,26 @@ class _RowReader:
         import numpy as np
 
         count = len(data_rows)
+        by_index = {m.index: factorized[key] for key, m in self.columns.items() if key in factorized}
+
+        def distinct_at(index: int) -> Distinct:  # each column factorized once
+            if index not in by_index:
+                by_index[index] = Distinct.of(grid_columns[index])
+            return by_index[index]
+
         filled_cells = np.zeros(count, dtype=int)
         for column in factorized.values():
             filled_cells += column.filled()
         for key in RAW_KEYS:
             match = self.columns.get(key)
             if match is not None and match.index < len(grid_columns):
-                filled_cells += Distinct.of(grid_columns[match.index]).filled()
+                filled_cells += distinct_at(match.index).filled()
         nonblank = filled_cells > 0
         # A total row names itself in one of its first cells or in the id / title column.
         suspects = np.zeros(count, dtype=bool)
-        by_index = {m.index: factorized[key] for key, m in self.columns.items() if key in factorized}
         for index in {0, 1, 2, self.columns["id"].index, self.columns["title"].index}:
             if index < len(grid_columns):
-                column = by_index.get(index) or Distinct.of(grid_columns[index])
-                suspects |= column.starts_with(_TOTAL_FIRST)
+                suspects |= distinct_at(index).starts_with(_TOTAL_FIRST)
         blank = np.ones(count, dtype=bool)
         for key in ("id", "title"):
             if key in factorized:
@@ -625,7 +685,8 @@ class _RowReader:
         candidates = nonblank & (suspects | blank | (filled_cells == 1))
         dropped = []
         for offset in np.flatnonzero(candidates).tolist():
-            first = next((v for v in data_rows[offset] if _filled(v)), "")
+            # the row as read, merged areas filled down (the column arrays hold both)
+            first = next((column[offset] for column in grid_columns if _filled(column[offset])), "")
             if _starts_total(first):
                 dropped.append(offset)
             elif filled_cells[offset] == 1 and first.__class__ is str and first.strip().startswith(NOTE_WORDS):

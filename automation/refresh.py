@@ -46,20 +46,21 @@ def empty_package(source_name: str) -> bytes:
     return buffer.getvalue()
 
 
-def progress_for(path: Path, analysis: Analysis, now: dt.datetime):
-    """The 进展 sheet: the ledger's stored history plus this run (issue 16)."""
+def progress_for(path: Path, analysis: Analysis, now: dt.datetime, history=None):
+    """The 进展 sheet: the ledger's stored history plus this run (issue 16). `history`: the
+    stored snapshots when loaded already (`load_history(path)`)."""
     from automation.history import load_history, snapshot_of
     from automation.progress import progress_sheet
 
     current = snapshot_of(analysis, reconstructed=analysis.statistics.as_of != now.date())
-    return progress_sheet(load_history(path), current, analysis, now)
+    return progress_sheet(load_history(path) if history is None else history, current, analysis, now)
 
 
 def refresh_workbook(path: Path, config: Config, today: dt.date, now: dt.datetime,
                      output: Path | None = None) -> RefreshResult:
     """Refresh the owned sheets of the workbook at `path` (or write them into a copy at `output`)."""
     from automation.gcpause import collector_paused
-    from automation.preload import import_in_background
+    from automation.preload import import_in_background, run_in_background
     from automation.safe_write import run_lock, save_workbook
 
     from automation.targets import check_writable_workbook, refuse_directory
@@ -81,9 +82,12 @@ def refresh_workbook(path: Path, config: Config, today: dt.date, now: dt.datetim
     # can still be refreshed into a copy elsewhere.
     with run_lock(target), collector_paused():
         data = path.read_bytes()
-        import_in_background("automation.xlsx.package")  # the writer loads while the ledger is parsed
+        # while calamine parses the ledger (Python's lock released), the writer and the
+        # history's code load and the stored history is read
+        import_in_background("automation.xlsx.package", "automation.progress")
+        history = run_in_background(lambda: _stored_history(path))
         analysis = analyse_file(data, config, today, display_name=str(path))
-        model = build_summary(analysis.statistics, config, now, [progress_for(path, analysis, now)])
+        model = build_summary(analysis.statistics, config, now, [progress_for(path, analysis, now, history())])
         base = empty_package(path.name) if legacy else data
         from automation.xlsx import write_owned_sheets
 
@@ -92,6 +96,12 @@ def refresh_workbook(path: Path, config: Config, today: dt.date, now: dt.datetim
         # save_workbook refuses a target open in Excel/WPS (exit code 3, naming the user).
         backup = save_workbook(path, new_bytes, backups=config.backups, output=output)
         return RefreshResult(analysis, output or path, backup, notes)
+
+
+def _stored_history(path: Path):
+    from automation.history import load_history
+
+    return load_history(path)
 
 
 def _starts_with(path: Path, magic: bytes) -> bool:

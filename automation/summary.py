@@ -188,16 +188,17 @@ def problems_sheet(statistics: Statistics, refreshed: dt.datetime) -> SheetModel
         return sheet
     sheet.blocks.append(Block(4, 1, [headers], ["header"] * len(headers)))
     rows = [[p.cell or f"第{p.row}行", p.sheet, p.row, p.column, p.value, p.message, p.severity] for p in problems]
+    quoted = {name: quote_sheet(name) for name in {p.sheet for p in problems}}  # a sheet or a few
     sheet.blocks.append(Block(
         5, 1, rows, ["link", "text", "int", "text", "text", "wrap", "text"],
-        links=[_link(p.sheet, p.row, _column_of(p.cell)) for p in problems],
+        links=[f"{quoted[p.sheet]}!{_column_of(p.cell)}{p.row}" for p in problems],
     ))
     return sheet
 
 
 def _column_of(cell: str) -> str:
-    letters = "".join(ch for ch in cell if ch.isalpha())
-    return letters or "A"
+    """The column letters of a cell reference ('Q12' -> 'Q'); 'A' when there are none."""
+    return cell.rstrip("0123456789").lstrip("$").replace("$", "") or "A"
 
 
 def build_summary(statistics: Statistics, config: Config, refreshed: dt.datetime,

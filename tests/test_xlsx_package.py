@@ -356,3 +356,54 @@ def test_large_sheet_streams(tmp_path):
     values = sheet_values(result)["逾期清单"]
     assert len(values) == 50_001
     assert values[-1][:4] == ["ZX-49999", "建议49999", "办公室", 49999]
+
+
+def _big_model() -> SummaryModel:
+    """One sheet big enough to be deflated and checked in a background thread (> 256 KB)."""
+    rows = [[f"TA{index:05d}", f"关于第 {index} 件事项的建议", index, dt.date(2024, 6, 1)] for index in range(8000)]
+    return SummaryModel([SheetModel(name=SUMMARY, blocks=[
+        Block(row=1, column=1, values=rows, styles=["text", "wrap", "int", "date"])])])
+
+
+def test_a_big_sheet_deflated_in_the_background_reads_back(tmp_path):
+    from automation.xlsx.sheetxml import render_sheet as render
+
+    original = xlsxwriter_workbook(tmp_path / "ledger.xlsx")
+    result = write_owned_sheets(original, _big_model())
+    assert_package_preserved(original, result)
+    grid = CalamineWorkbook.from_object(io.BytesIO(result)).get_sheet_by_name(SUMMARY).to_python()
+    assert len(grid) == 8000 and grid[7999][:3] == ["TA07999", "关于第 7999 件事项的建议", 7999]
+    assert len(render(_big_model().sheets[0], StyleBook("xl/styles.xml", None).xf_index)) > 256_000
+
+
+def test_a_bad_stream_from_the_background_is_caught_before_writing(tmp_path, monkeypatch):
+    """A deflated stream that does not inflate back to the sheet's bytes is not trusted: the
+    self-check reads the member in full, finds it wrong, and nothing is returned."""
+    from automation.xlsx import zipio
+
+    real = zipio.deflate
+
+    def damaged(data, level=None):
+        crc, payload = real(data, level)
+        return crc, payload[:100] + bytes(len(payload) - 100)
+
+    monkeypatch.setattr(zipio, "deflate", damaged)
+    assert zipio._deflated_and_checked(b"x" * 300_000)[2] is False
+    with pytest.raises(WorkbookError):
+        write_owned_sheets(xlsxwriter_workbook(tmp_path / "ledger.xlsx"), _big_model())
+
+
+def test_a_checked_stream_stored_wrongly_in_the_zip_is_caught(tmp_path, monkeypatch):
+    """A member checked in the background must stand in the zip byte for byte."""
+    from automation.xlsx import zipio
+
+    real_write = zipio.ZipWriter._write
+
+    def write(self, info, method, crc, payload, size):
+        if size > 256_000:
+            payload = bytes(payload[:-1]) + bytes([payload[-1] ^ 1])
+        return real_write(self, info, method, crc, payload, size)
+
+    monkeypatch.setattr(zipio.ZipWriter, "_write", write)
+    with pytest.raises(WorkbookError):
+        write_owned_sheets(xlsxwriter_workbook(tmp_path / "ledger.xlsx"), _big_model())

@@ -171,29 +171,36 @@ def _note_as_text(key, value, index):
     return f"备注{index}" if key == "note" else value
 
 
-def bad_shared_string(path: Path) -> bytes:
-    """r0's 备注 cell (Q3: a title row, the header, then r0) points past the shared strings."""
+def _sheet_edited(path: Path, pattern: bytes, replacement: bytes) -> bytes:
+    """The standard ledger with one edit of its sheet's XML (the pattern found exactly once)."""
     original = standard_ledger(path, engine="xlsxwriter", transform=_note_as_text)
     sheet = members(original)["xl/worksheets/sheet1.xml"]
-    sheet, count = re.subn(rb'(<c r="Q3"[^>]*t="s"[^>]*><v>)\d+(</v>)', rb"\g<1>99999\g<2>", sheet)
+    sheet, count = re.subn(pattern, replacement, sheet)
     assert count == 1
     return replace_members(original, {"xl/worksheets/sheet1.xml": sheet})
 
 
+def bad_shared_string(path: Path) -> bytes:
+    """r0's 备注 cell (Q3: a title row, the header, then r0) points past the shared strings."""
+    return _sheet_edited(path, rb'(<c r="Q3"[^>]*t="s"[^>]*><v>)\d+(</v>)', rb"\g<1>99999\g<2>")
+
+
 def bad_dimension(ref: bytes):
     def build(path: Path) -> bytes:
-        original = standard_ledger(path, engine="xlsxwriter", transform=_note_as_text)
-        sheet = members(original)["xl/worksheets/sheet1.xml"]
-        sheet, count = re.subn(rb'<dimension ref="[^"]*"/>', b'<dimension ref="' + ref + b'"/>', sheet)
-        assert count == 1
-        return replace_members(original, {"xl/worksheets/sheet1.xml": sheet})
+        return _sheet_edited(path, rb'<dimension ref="[^"]*"/>', b'<dimension ref="' + ref + b'"/>')
     return build
+
+
+def cell_without_row(path: Path) -> bytes:
+    """r1's 备注 cell (Q4) written as r="Q": the row is the cell's own row."""
+    return _sheet_edited(path, rb'<c r="Q4"', b'<c r="Q"')
 
 
 UNREADABLE = {
     "shared_string_past_the_table": (bad_shared_string, "Cell string index not found"),
     "dimension_A": (bad_dimension(b"A"), "missing the expected row component"),
     "dimension_A1_C": (bad_dimension(b"A1:C"), "missing the expected row component"),
+    "cell_reference_without_row": (cell_without_row, "missing the expected row component"),
 }
 
 

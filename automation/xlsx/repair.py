@@ -4,7 +4,10 @@ Two shapes met in real files:
 - a shared-string index past the end of the shared-strings table (Excel shows the cell
   empty): the table is padded with empty strings up to the highest index used;
 - a `<dimension ref>` without a row or column component (`ref="A"`, `ref="A1:C"`), which
-  Excel ignores: the element is dropped, and the sheet's extent comes from its cells.
+  Excel ignores: the element is dropped, and the sheet's extent comes from its cells;
+- a cell reference without its row (`<c r="C">`), which some generators write: the row is
+  the cell's own row (`<row r="3">`, or the row after the previous one when rows carry no
+  number), so the reference becomes `C3`.
 
 The repaired bytes only feed the reader. The file writer still gets the user's own bytes,
 so every part of the workbook is kept exactly as it was. Work is bounded by the size of the
@@ -65,6 +68,32 @@ def _without_bad_dimension(sheet: bytes) -> bytes:
     return sheet[: match.start()] + sheet[match.end():]
 
 
+#: A cell reference without its row, and the start tags that say which row a cell is in.
+_ROWLESS_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br\s*=\s*"\$?[A-Za-z]{1,3}"')
+_ROW_OR_CELL = re.compile(
+    rb'<(?:\w+:)?row\b[^>]*>|(<(?:\w+:)?c\b[^>]*?\br\s*=\s*")(\$?[A-Za-z]{1,3})(")')
+_ROW_NUMBER = re.compile(rb'\br\s*=\s*"([0-9]+)"')
+
+
+def _with_cell_rows(sheet: bytes) -> bytes:
+    """The sheet with every row-less cell reference given its row (see the module's docstring)."""
+    if _ROWLESS_CELL.search(sheet) is None:
+        return sheet
+    row = 0
+
+    def mend(match: re.Match) -> bytes:
+        nonlocal row
+        if match.group(1) is None:  # a row's start tag
+            number = _ROW_NUMBER.search(match.group(0))
+            row = int(number.group(1)) if number else row + 1
+            return match.group(0)
+        if row == 0:
+            return match.group(0)  # a cell outside any row: left for the reader to report
+        return match.group(1) + match.group(2) + str(row).encode("ascii") + match.group(3)
+
+    return _ROW_OR_CELL.sub(mend, sheet)
+
+
 def _padded_strings(table: bytes, needed: int) -> bytes:
     """The shared-strings part with empty items appended until it holds `needed` items."""
     have = len(_STRING_ITEM.findall(table))
@@ -95,7 +124,7 @@ def repaired(data: bytes) -> bytes | None:
         return None
     for name in sheets:
         sheet = reader.read(name)
-        fixed = _without_bad_dimension(sheet)
+        fixed = _with_cell_rows(_without_bad_dimension(sheet))
         if fixed is not sheet:
             changed[name] = fixed
         for match in _SHARED_CELL.finditer(fixed):
@@ -122,12 +151,15 @@ class RepairingWorkbook:
 
     `verified`, when given, waits for a check of the whole package running beside the parse
     (and raises its error): it is awaited before any sheet is handed out, and before a
-    calamine error is reported, so that a damaged zip is named as such."""
+    calamine error is reported, so that a damaged zip is named as such. `parsed(data, name)`,
+    when given, returns a sheet of exactly these bytes parsed already (or None)."""
 
-    def __init__(self, data: bytes, opener: Callable[[bytes], Any], verified: Callable[[], Any] | None = None):
+    def __init__(self, data: bytes, opener: Callable[[bytes], Any], verified: Callable[[], Any] | None = None,
+                 parsed: Callable[[bytes, str], Any] | None = None):
         self._data = data
         self._opener = opener
         self._verified = verified or (lambda: None)
+        self._parsed = parsed or (lambda data, name: None)
         self._book = opener(data)
         self._repaired = False
 
@@ -135,6 +167,10 @@ class RepairingWorkbook:
         return getattr(self._book, name)
 
     def get_sheet_by_name(self, name: str) -> Any:
+        sheet = self._parsed(self._data, name)  # a sheet of these bytes parsed already, if any
+        if sheet is not None:
+            self._verified()
+            return sheet
         try:
             sheet = self._book.get_sheet_by_name(name)
         except Exception as error:  # calamine's error types differ by version; matched by text

@@ -103,6 +103,52 @@ def _encode_name(name: str) -> tuple[bytes, int]:
         return name.encode("utf-8"), _UTF8_FLAG
 
 
+def deflate(data: bytes, level: int | None = None) -> tuple[int, bytes]:
+    """(CRC-32, raw deflate stream) of a member's bytes. Big generated sheets get fast
+    compression (level 1), small parts the usual level 6."""
+    if level is None:
+        level = 1 if len(data) > _FAST_COMPRESSION_ABOVE else 6
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return zlib.crc32(data), compressor.compress(data) + compressor.flush()
+
+
+class BackgroundDeflate:
+    """Deflates big parts in threads while the next part is rendered, and checks each deflated
+    stream by inflating it again: zlib releases Python's lock, so on a machine with a free core
+    neither costs time of the main thread. `verified` then names the streams known good, so the
+    package's self-check need only see that the zip holds them unchanged."""
+
+    def __init__(self) -> None:
+        self._jobs: dict[str, tuple[bytes, object]] = {}
+        self.verified: dict[str, tuple[int, bytes]] = {}  # lower-case name -> (CRC, deflated bytes)
+
+    def start(self, name: str, data: bytes) -> None:
+        if len(data) <= _FAST_COMPRESSION_ABOVE:
+            return  # a small part: a thread would cost more than it saves
+        from automation.preload import run_in_background
+
+        self._jobs[name.lower()] = (data, run_in_background(lambda: _deflated_and_checked(data)))
+
+    def take(self, name: str, data: bytes) -> tuple[int, bytes] | None:
+        """The (CRC, deflated bytes) started for `name`, if they were started for these bytes."""
+        job = self._jobs.pop(name.lower(), None)
+        if job is None or job[0] is not data:
+            return None
+        crc, payload, intact = job[1]()
+        if intact:
+            self.verified[name.lower()] = (crc, payload)
+        return crc, payload
+
+
+def _deflated_and_checked(data: bytes) -> tuple[int, bytes, bool]:
+    crc, payload = deflate(data)
+    try:
+        intact = zlib.decompress(payload, -15) == data
+    except zlib.error:
+        intact = False  # the self-check then reads the member in full and reports it
+    return crc, payload, intact
+
+
 class ZipWriter:
     """Builds a zip in memory, member by member, in the order they are added."""
 
@@ -117,25 +163,26 @@ class ZipWriter:
         method = info.compress_type
         self._write(info, method, info.CRC, raw, info.file_size)
 
-    def add(self, name: str, data: bytes, template: zipfile.ZipInfo | None = None, level: int | None = None) -> None:
+    def add(self, name: str, data: bytes, template: zipfile.ZipInfo | None = None, level: int | None = None,
+            deflated: tuple[int, bytes] | None = None) -> None:
         """Add a member from its uncompressed bytes.
 
         With a template (the member it replaces) the date, attributes and, when it was
         stored uncompressed, the method are kept; otherwise deflate and a fixed date.
+        `deflated`: (CRC, deflated bytes) of `data` made already (`BackgroundDeflate`).
         """
         info = zipfile.ZipInfo(name, date_time=template.date_time if template else _FIXED_DATE)
         if template is not None:
             info.external_attr = template.external_attr
             info.create_system = template.create_system
         method = zipfile.ZIP_STORED if template is not None and template.compress_type == zipfile.ZIP_STORED else zipfile.ZIP_DEFLATED
-        if level is None:  # big generated sheets: fast compression, small parts: the usual
-            level = 1 if len(data) > _FAST_COMPRESSION_ABOVE else 6
-        if method == zipfile.ZIP_DEFLATED:
-            compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-            payload = compressor.compress(data) + compressor.flush()
+        if method == zipfile.ZIP_DEFLATED and deflated is not None:
+            crc, payload = deflated
+        elif method == zipfile.ZIP_DEFLATED:
+            crc, payload = deflate(data, level)
         else:
-            payload = data
-        self._write(info, method, zlib.crc32(data), payload, len(data))
+            crc, payload = zlib.crc32(data), data
+        self._write(info, method, crc, payload, len(data))
 
     def _write(self, info: zipfile.ZipInfo, method: int, crc: int, payload, size: int) -> None:
         offset = self._out.tell()
