@@ -144,8 +144,10 @@ def _read_unit(job: UnitJob, part: UnitPart) -> UnitPart:
     # No CRC test of every zip member beside the parse (~1.5 ms of ~25 ms a file, a thread that only
     # competes with the other worker for the cores): a figure comes only from members calamine
     # inflates, and its zip reader fails on a damaged one, so the file is still named and left out.
+    # The items as plain numpy columns (automation/column_frame.py): pandas' fixed costs per frame
+    # and per column access outweigh a small unit's values. The year filter works on a DataFrame.
     ledger = read_ledger(data, _unit_reading_config_of(config), job.today, display_name=job.path.name,
-                         test_members=False)
+                         test_members=False, plain_columns=job.year is None)
     del data
     if job.year is not None:
         from automation.report import filter_year, year_filter_counts
