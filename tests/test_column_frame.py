@@ -110,3 +110,33 @@ def test_column_operations_match_a_series():
     assert grown["deadline"].to_numpy().dtype == object and grown["deadline"].tolist()[:2] == [D(2024, 1, 1), None]
     assert "deadline" in grown and "deadline" not in frame and len(grown) == 4
     assert grown.columns == ["status", "deadline", "flag"]
+
+
+def test_a_summary_whose_ledger_sheet_reads_is_still_skipped(tmp_path: Path):
+    # A district summary is told by its sheets once read (no separate look into the zip): here one
+    # that holds a readable ledger sheet too, besides 汇总说明 and 单位统计.
+    path = tmp_path / "汇总.xlsx"
+    write_ledger(path, headers_of(STANDARD_KEYS), standard_rows(),
+                 extra_sheets_after={messages.SHEET_DISTRICT_INFO: [["说明"]], messages.SHEET_UNITS: [["单位"]]})
+    part = read_unit(UnitJob(path, None, None, STANDARD_TODAY))
+    assert part.skipped and part.error == messages.UNIT_SKIPPED_SUMMARY.format(file="汇总.xlsx")
+    assert part.totals == {}
+
+
+def test_the_collector_is_paused_over_one_file_and_resumed_after(tmp_path: Path, monkeypatch):
+    import gc
+
+    import automation.rules as rules
+
+    path = _write(tmp_path / "单位甲.xlsx")
+    seen = []
+    original = rules.classify
+
+    def recording(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(rules, "classify", recording)
+    assert gc.isenabled()
+    part = read_unit(UnitJob(path, None, None, STANDARD_TODAY))
+    assert part.error is None and seen == [False] and gc.isenabled()
