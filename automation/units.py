@@ -17,6 +17,8 @@ import dataclasses
 import datetime as dt
 import functools
 import os
+from itertools import repeat
+from operator import add
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -434,8 +436,9 @@ class District:
 
 
 def _add(into: dict[str, int], counts: dict[str, int]) -> None:
-    for key, value in counts.items():
-        into[key] = into.get(key, 0) + value
+    """into[key] += value for every count, in C-level iterators (combine makes ~15,000 of these
+    calls for 200 units, as the last serial step of the run)."""
+    into.update(zip(counts, map(add, map(into.get, counts, repeat(0)), counts.values())))
 
 
 def combine(parts: list[UnitPart], config: Config, today: dt.date) -> District:
