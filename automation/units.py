@@ -357,15 +357,31 @@ def read_units(jobs: list[UnitJob], workers: int | None = None) -> list[UnitPart
     gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = pool.map(read_unit, jobs, chunksize=_chunksize(len(jobs), workers))
+            order = largest_first(jobs)
+            results = pool.map(read_unit, [jobs[index] for index in order], chunksize=_chunksize(len(jobs), workers))
             gc.unfreeze()  # every worker is forked by now (map submits every task at once)
-            return list(results)
+            parts: list[UnitPart] = [None] * len(jobs)  # type: ignore[list-item]
+            for index, part in zip(order, results):
+                parts[index] = part
+            return parts
     except BrokenProcessPool:
         # A worker died (killed, out of memory, a crash in a native reader): read every file
         # again in this process, one at a time, so that each failure is named with its file.
         return [read_unit(job) for job in jobs]
     finally:
         gc.unfreeze()
+
+
+def largest_first(jobs: list[UnitJob]) -> list[int]:
+    """The jobs' indexes, largest file first (ties in the jobs' order): the last tasks handed out
+    are then the shortest, so that neither worker is left with a big file while the other idles."""
+    def size(index: int) -> int:
+        try:
+            return jobs[index].path.stat().st_size
+        except OSError:  # reading it will say why
+            return 0
+
+    return sorted(range(len(jobs)), key=lambda index: -size(index))
 
 
 #: Files per task sent to a worker (at most): the pool's round trip per task (pickling, a pipe

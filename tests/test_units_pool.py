@@ -14,7 +14,7 @@ import pytest
 
 from automation import ledger as ledger_module
 from automation.config import Config
-from automation.units import UnitJob, _chunksize, read_units
+from automation.units import UnitJob, _chunksize, largest_first, read_units
 from tests.ledger_factory import PROJECT_ROOT, STANDARD_KEYS, STANDARD_TODAY, headers_of, standard_rows, write_ledger
 
 
@@ -73,3 +73,19 @@ def test_a_pool_gives_what_one_process_gives(tmp_path: Path):
     assert [part.items for part in pooled] == [9] + [8 - index % 4 for index in range(1, 9)]
     assert pooled[0].overdue and pooled[0].problems
     assert all(item.file == paths[0].name and item.unit == "单位0" for item in pooled[0].overdue + pooled[0].problems)
+
+
+def test_the_largest_files_are_handed_out_first_and_results_keep_the_jobs_order(tmp_path: Path):
+    # Sizes 3, 1, 2 and 1 units of rows: handed out 0, 2, 1, 3 (ties in the jobs' order); a file
+    # that vanished counts as empty and is named when read.
+    paths = []
+    for name, count in (("甲", 24), ("乙", 8), ("丙", 16), ("丁", 8)):
+        path = tmp_path / f"{name}.xlsx"
+        write_ledger(path, headers_of(STANDARD_KEYS), standard_rows() * (count // 8))
+        paths.append(path)
+    jobs = [UnitJob(path, None, None, STANDARD_TODAY) for path in paths]
+    assert largest_first(jobs) == [0, 2, 1, 3]
+    assert largest_first(jobs + [UnitJob(tmp_path / "无.xlsx", None, None, STANDARD_TODAY)]) == [0, 2, 1, 3, 4]
+    parts = read_units(jobs, workers=2)
+    assert [part.file for part in parts] == ["甲.xlsx", "乙.xlsx", "丙.xlsx", "丁.xlsx"]
+    assert [part.items for part in parts] == [24, 8, 16, 8]
