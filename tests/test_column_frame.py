@@ -122,21 +122,3 @@ def test_a_summary_whose_ledger_sheet_reads_is_still_skipped(tmp_path: Path):
     assert part.skipped and part.error == messages.UNIT_SKIPPED_SUMMARY.format(file="汇总.xlsx")
     assert part.totals == {}
 
-
-def test_the_collector_is_paused_over_one_file_and_resumed_after(tmp_path: Path, monkeypatch):
-    import gc
-
-    import automation.rules as rules
-
-    path = _write(tmp_path / "单位甲.xlsx")
-    seen = []
-    original = rules.classify
-
-    def recording(*args, **kwargs):
-        seen.append(gc.isenabled())
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(rules, "classify", recording)
-    assert gc.isenabled()
-    part = read_unit(UnitJob(path, None, None, STANDARD_TODAY))
-    assert part.error is None and seen == [False] and gc.isenabled()

@@ -14,7 +14,7 @@ import pytest
 
 from automation import ledger as ledger_module
 from automation.config import Config
-from automation.units import UnitJob, _chunksize, largest_first, read_units
+from automation.units import UnitJob, _chunksize, largest_first, read_unit, read_units
 from tests.ledger_factory import PROJECT_ROOT, STANDARD_KEYS, STANDARD_TODAY, headers_of, standard_rows, write_ledger
 
 
@@ -89,3 +89,28 @@ def test_the_largest_files_are_handed_out_first_and_results_keep_the_jobs_order(
     parts = read_units(jobs, workers=2)
     assert [part.file for part in parts] == ["甲.xlsx", "乙.xlsx", "丙.xlsx", "丁.xlsx"]
     assert [part.items for part in parts] == [24, 8, 16, 8]
+
+
+def test_the_collector_is_paused_over_one_file_and_resumed_after(tmp_path: Path, monkeypatch):
+    import gc
+
+    import automation.rules as rules
+
+    path = tmp_path / "单位甲.xlsx"
+    write_ledger(path, headers_of(STANDARD_KEYS), standard_rows())
+    seen = []
+    original = rules.classify
+
+    def recording(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(rules, "classify", recording)
+
+    def no_freeze_count():  # walks every frozen object: a forked worker's whole inherited heap
+        raise AssertionError("gc.get_freeze_count called for a file")
+
+    monkeypatch.setattr(gc, "get_freeze_count", no_freeze_count)
+    assert gc.isenabled()
+    part = read_unit(UnitJob(path, None, None, STANDARD_TODAY))
+    assert part.error is None and part.items == 8 and seen == [False] and gc.isenabled()
