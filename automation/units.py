@@ -209,13 +209,14 @@ def _summarise(part: UnitPart, classified, config: Config, district: Config, pat
 
     counts = count_arrays(items, district)
     keys = list(counts)
-    # 0/1 as floats: the product below then runs in BLAS, about 3x faster than numpy's own int64
-    # product on a unit's 500 rows, and sums of 0/1 are exact in a float up to 2**53 rows.
+    # 0/1 as floats, the weights of the bincount below (sums of 0/1 are exact in a float up to
+    # 2**53 rows).
     matrix = np.empty((len(items), len(keys)), dtype=np.float64)
     for position, column in enumerate(counts.values()):
         matrix[:, position] = column
     part.totals = dict(zip(keys, matrix.sum(axis=0).astype(np.int64).tolist()))
-    rows = np.arange(len(items))
+    weights = matrix.ravel()
+    key_offsets = np.arange(len(keys))
     units: list[str] | None = None
     for group in GROUPS:
         if group == "unit" and "unit" not in items:
@@ -233,10 +234,12 @@ def _summarise(part: UnitPart, classified, config: Config, district: Config, pat
         if len(labels) == 1:  # one label (the file's own unit, a one-section ledger): the totals
             part.counts[group] = {str(labels[0]): dict(part.totals)}
             continue
-        # Sums per label as one product with the label indicator matrix (np.add.at is slower).
-        indicator = np.zeros((len(labels), len(codes)), dtype=np.float64)
-        indicator[codes, rows] = 1.0
-        sums = (indicator @ matrix).astype(np.int64).tolist()
+        # Sums per (label, count) in one bincount over the row-major matrix: twice as fast as
+        # numpy's int64 matrix product with a label indicator, and no BLAS (whose threads, started
+        # for a bigger product in a forked worker, spin on the core the other worker needs).
+        cells = (codes[:, None] * len(keys) + key_offsets).ravel()
+        sums = np.bincount(cells, weights=weights, minlength=len(labels) * len(keys))
+        sums = sums.reshape(len(labels), len(keys)).astype(np.int64).tolist()
         part.counts[group] = {str(label): dict(zip(keys, row)) for label, row in zip(labels, sums)}
 
     # Only a file whose unit column names other units than its own needs a row's unit looked up.
