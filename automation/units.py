@@ -359,7 +359,10 @@ def read_units(jobs: list[UnitJob], workers: int | None = None) -> list[UnitPart
 
     import gc
 
-    context = _pool_context()
+    from automation.gcpause import collector_paused
+
+    with collector_paused():  # the imports below make ~100k objects: ~40 ms of collections, before any worker runs
+        context = _pool_context()
     # What this process holds (pandas and the rest, imported above) is kept out of the garbage
     # collector's sweeps, so that a forked worker's collections neither walk it nor copy its
     # pages (Python's advice for fork); undone once the workers are started.
