@@ -40,6 +40,14 @@ def resolve_sources(paths: list[Path], exclude: tuple[Path, ...] = ()) -> list[P
     (its subfolders too), sorted by path. Owner files (~$...), hidden files and folders (such as
     .ledger_backups) and `exclude` are skipped. A folder without workbooks is a LedgerError."""
     excluded = {path.resolve() for path in exclude}
+    # Only a file named as an excluded one, or a link, can resolve to it: the others are not
+    # resolved (a path walk each, a tenth of a millisecond, before any file is read).
+    excluded_names = {path.name.casefold() for path in [*exclude, *excluded]}
+
+    def is_excluded(path: Path) -> bool:
+        return bool(excluded) and (path.name.casefold() in excluded_names or path.is_symlink()) \
+            and path.resolve() in excluded
+
     files: list[Path] = []
     for path in paths:
         if not path.is_dir():
@@ -51,12 +59,12 @@ def resolve_sources(paths: list[Path], exclude: tuple[Path, ...] = ()) -> list[P
             and not candidate.name.startswith(("~$", ".~"))
             and not any(part.startswith(".") for part in candidate.relative_to(path).parts)
         )
-        found = [candidate for candidate in found if candidate.resolve() not in excluded]
+        found = [candidate for candidate in found if not is_excluded(candidate)]
         if not found:
             raise LedgerError(messages.NO_WORKBOOKS_IN_FOLDER.format(folder=path))
         files += found
     unique = list(dict.fromkeys(files))
-    return [path for path in unique if path.resolve() not in excluded]
+    return [path for path in unique if not is_excluded(path)]
 
 
 def district_config_path(explicit: Path | None, paths: list[Path]) -> Path | None:
@@ -522,5 +530,14 @@ def analyse_units(paths: list[Path], config_path: Path | None, today: dt.date, y
     files = resolve_sources(paths, exclude)
     district_path = district_config_path(config_path, paths)
     config = load_config(district_path) if district_path else Config()
-    jobs = [UnitJob(path, unit_config_path(path, district_path), district_path, today, year) for path in files]
+    beside: dict[Path, Path | None] = {}  # per folder: what unit_config_path finds (one look per folder)
+
+    def config_of(path: Path) -> Path | None:
+        if path.is_symlink():  # its own config sits beside the file it links to
+            return unit_config_path(path, district_path)
+        if path.parent not in beside:
+            beside[path.parent] = unit_config_path(path, district_path)
+        return beside[path.parent]
+
+    jobs = [UnitJob(path, config_of(path), district_path, today, year) for path in files]
     return combine(read_units(jobs, workers), config, today)

@@ -114,3 +114,29 @@ def test_the_collector_is_paused_over_one_file_and_resumed_after(tmp_path: Path,
     assert gc.isenabled()
     part = read_unit(UnitJob(path, None, None, STANDARD_TODAY))
     assert part.error is None and part.items == 8 and seen == [False] and gc.isenabled()
+
+
+@pytest.mark.skipif(sys.platform.startswith("win"), reason="symbolic links need rights on Windows")
+def test_the_output_is_left_out_under_another_name_or_case_and_a_link_finds_its_own_config(tmp_path: Path):
+    # Files are resolved only when they could be the output (same name, or a link): a link under
+    # another name that leads to the output is still left out, and a linked unit's own config is
+    # the one beside the file it links to.
+    from automation.units import analyse_units, resolve_sources
+
+    folder, elsewhere = tmp_path / "单位", tmp_path / "别处"
+    folder.mkdir()
+    elsewhere.mkdir()
+    for name in ("甲.xlsx", "乙.xlsx"):
+        write_ledger(folder / name, headers_of(STANDARD_KEYS), standard_rows())
+    write_ledger(elsewhere / "丙.xlsx", headers_of(STANDARD_KEYS), standard_rows())
+    (elsewhere / "config.ini").write_text("[ledger]\nunit = 区丙局\n", encoding="utf-8")
+    output = folder / "汇总.xlsx"
+    output.write_bytes((folder / "甲.xlsx").read_bytes())
+    (folder / "链接.xlsx").symlink_to(output)
+    (folder / "丙.xlsx").symlink_to(elsewhere / "丙.xlsx")
+    names = [path.name for path in resolve_sources([folder], exclude=(output,))]
+    assert names == ["丙.xlsx", "乙.xlsx", "甲.xlsx"]
+    if (folder / "汇总.XLSX").exists():  # a case-insensitive file system: the output given in other case
+        assert [p.name for p in resolve_sources([folder], exclude=(folder / "汇总.XLSX",))] == names
+    district = analyse_units([folder], None, STANDARD_TODAY, exclude=(output,), workers=1)
+    assert sorted(part.unit for part in district.parts) == ["乙", "区丙局", "甲"]
