@@ -199,21 +199,23 @@ def _short(error: BaseException) -> str:
 
 
 def read_ledger(source: Path | bytes, config: Config, today: dt.date, display_name: str | None = None,
-                test_members: bool = True) -> Ledger:
+                test_members: bool = True, plain_columns: bool = False) -> Ledger:
     """Read the ledger sheet of a workbook file (.xlsx, .xlsm, .xls) or its bytes.
 
     `test_members=False` skips the CRC test of the zip members calamine does not read (a folder
-    of units: the members read are checked by calamine's zip reader as it inflates them)."""
+    of units: the members read are checked by calamine's zip reader as it inflates them).
+    `plain_columns`: the items as a ColumnFrame rather than a DataFrame (one sheet only; a folder
+    of units, see automation/column_frame.py)."""
     from automation import early_read
 
     try:
-        return _read_ledger(source, config, today, display_name, test_members)
+        return _read_ledger(source, config, today, display_name, test_members, plain_columns)
     finally:
         early_read.release()  # a sheet parsed early and not asked for is not kept
 
 
 def _read_ledger(source: Path | bytes, config: Config, today: dt.date, display_name: str | None,
-                 test_members: bool) -> Ledger:
+                 test_members: bool, plain_columns: bool) -> Ledger:
     import python_calamine
 
     from automation.preload import import_in_background
@@ -253,7 +255,7 @@ def _read_ledger(source: Path | bytes, config: Config, today: dt.date, display_n
     headers: dict[str, Any] = {}
     sheet_name, automatic = choose_sheet(names, config, head_of, headers)
     ledger = parse_grid(grid(sheet_name), sheet_name, config, today, merged_ranges=merged_of(sheet_name),
-                        header=headers.get(sheet_name))
+                        header=headers.get(sheet_name), plain_columns=plain_columns)
     ledger.sheet_names = names
     ledger.sheet_chosen_automatically = automatic
     if automatic:
@@ -406,6 +408,7 @@ def parse_grid(
     first_column: int = 1,
     merged_ranges: Sequence[tuple[tuple[int, int], tuple[int, int]]] = (),
     header: tuple[list[int], dict[str, ColumnMatch]] | None = None,
+    plain_columns: bool = False,
 ) -> Ledger:
     """Turn a grid of cell values (row 0 is Excel row `first_row`) into a Ledger.
 
@@ -413,6 +416,7 @@ def parse_grid(
     column)) 0-based in the grid: a cell merged down over several item rows (承办科室 or 分管领导
     written once for a group of items) counts for each of those rows.
     `header`: what `find_header` found in the grid's first rows, when the caller has it already.
+    `plain_columns`: the items as a ColumnFrame (automation.column_frame), not a DataFrame.
     Raises LedgerError when there is no header row or a required column is missing.
     """
     if header is None:
@@ -433,6 +437,7 @@ def parse_grid(
         if index not in used and _header_text(rows, header_rows, index)
     ]
     reader = _RowReader(sheet, columns, config, today, first_row)
+    reader.plain_columns = plain_columns
     items = reader.read(rows, header_rows[-1] + 1, merged_ranges)
     return Ledger(
         sheet=sheet,
@@ -601,6 +606,8 @@ class _RowReader:
         self.satisfaction = _Vocabulary(config.satisfaction)
         self.yes = {normalize_value(word) for word in config.yes_values}
         self._converters = None
+        #: The items as a ColumnFrame rather than a DataFrame (see parse_grid).
+        self.plain_columns = False
 
     def problem(self, key: str, excel_row: int, value: Any, message: str, severity: str = "错误") -> None:
         match = self.columns.get(key)
@@ -616,7 +623,6 @@ class _RowReader:
         (C-level hashing) and only its distinct values pass through Python. `merged_ranges`
         (the grid's merged areas) are filled down first (`fill_merged_down`)."""
         import numpy as np
-        import pandas as pd
 
         data_rows = rows[start:]
         lengths = set(map(len, data_rows))  # a C-level pass (calamine's grid is rectangular)
@@ -645,6 +651,12 @@ class _RowReader:
                 self.check_required(key, column, codes, excel_rows)
             data[key] = self.convert(key, column, codes, excel_rows)
         self.check_duplicates(list(data["id"]), excel_rows.tolist())
+        if self.plain_columns:
+            from automation.column_frame import ColumnFrame
+
+            return ColumnFrame.of(data)
+        import pandas as pd
+
         # object columns keep None as None: pandas 3 would infer a string dtype for text with
         # gaps and turn the None of a blank cell into NaN (a truthy float, shown as "nan").
         frame = pd.DataFrame(data, dtype=object)
@@ -785,12 +797,17 @@ class _RowReader:
             self.problem(key, int(excel_rows[position]), "", messages.MISSING_VALUE)
 
     def check_duplicates(self, ids: list[str], excel_rows: list[int]) -> None:
-        import pandas as pd
+        from collections import Counter
 
-        repeated = pd.Series(ids, dtype=object).duplicated(keep=False).to_numpy()
+        # Counted in a dict (C-level): building a pandas Series cost more than the count on the
+        # small ledgers of a folder of units; usually every id is distinct and nothing follows.
+        counts = Counter(ids)
+        if len(counts) == len(ids):
+            return
+        repeated = {identifier for identifier, count in counts.items() if count > 1 and identifier}
         seen: dict[str, list[int]] = {}
-        for identifier, excel_row, twice in zip(ids, excel_rows, repeated):
-            if twice and identifier:
+        for identifier, excel_row in zip(ids, excel_rows):
+            if identifier in repeated:
                 seen.setdefault(identifier, []).append(excel_row)
         for identifier, found_rows in seen.items():
             if len(found_rows) > 1:

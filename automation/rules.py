@@ -73,7 +73,11 @@ def _ordinals(values) -> "object":
 def _with_columns(items, added: dict[str, Any]):
     """A new frame: `items` and the `added` columns after them, joined in one step (a folder of
     units classifies 200 small ledgers, where a copy and twelve column inserts cost ~1 ms each
-    time); the reader's frame is left as it was."""
+    time); the reader's frame is left as it was. A ColumnFrame (a folder of units) adds its own."""
+    from automation.column_frame import ColumnFrame
+
+    if isinstance(items, ColumnFrame):
+        return items.with_columns(added)
     import pandas as pd
 
     if set(added) & set(items.columns):  # a name taken already: replaced in place, as before
@@ -179,7 +183,7 @@ def _rule_problems(ledger: Ledger, items, today, reply_in_future, done_without_d
         value = typed[index] or assigned[index] or ""
         # With a readable assigned date, the deadline is missing because the role is blank,
         # unknown or has no time limit: say so rather than blame the assigned date.
-        message = messages.NO_DEADLINE if items["assigned"].iat[index] is None else messages.NO_DEADLINE_NO_LIMIT
+        message = messages.NO_DEADLINE if assigned[index] is None else messages.NO_DEADLINE_NO_LIMIT
         add(key, index, value, message)
     for index in _deadline_before_assigned(typed, assigned)[0]:
         add("deadline", index, typed[index], messages.DEADLINE_BEFORE_ASSIGNED.format(

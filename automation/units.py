@@ -17,6 +17,8 @@ import dataclasses
 import datetime as dt
 import functools
 import os
+from itertools import repeat
+from operator import add
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -38,6 +40,14 @@ def resolve_sources(paths: list[Path], exclude: tuple[Path, ...] = ()) -> list[P
     (its subfolders too), sorted by path. Owner files (~$...), hidden files and folders (such as
     .ledger_backups) and `exclude` are skipped. A folder without workbooks is a LedgerError."""
     excluded = {path.resolve() for path in exclude}
+    # Only a file named as an excluded one, or a link, can resolve to it: the others are not
+    # resolved (a path walk each, a tenth of a millisecond, before any file is read).
+    excluded_names = {path.name.casefold() for path in [*exclude, *excluded]}
+
+    def is_excluded(path: Path) -> bool:
+        return bool(excluded) and (path.name.casefold() in excluded_names or path.is_symlink()) \
+            and path.resolve() in excluded
+
     files: list[Path] = []
     for path in paths:
         if not path.is_dir():
@@ -49,12 +59,12 @@ def resolve_sources(paths: list[Path], exclude: tuple[Path, ...] = ()) -> list[P
             and not candidate.name.startswith(("~$", ".~"))
             and not any(part.startswith(".") for part in candidate.relative_to(path).parts)
         )
-        found = [candidate for candidate in found if candidate.resolve() not in excluded]
+        found = [candidate for candidate in found if not is_excluded(candidate)]
         if not found:
             raise LedgerError(messages.NO_WORKBOOKS_IN_FOLDER.format(folder=path))
         files += found
     unique = list(dict.fromkeys(files))
-    return [path for path in unique if path.resolve() not in excluded]
+    return [path for path in unique if not is_excluded(path)]
 
 
 def district_config_path(explicit: Path | None, paths: list[Path]) -> Path | None:
@@ -112,8 +122,17 @@ def unit_reading_config(config: Config) -> Config:
 
 def read_unit(job: UnitJob) -> UnitPart:
     """Read, classify and count one unit's file. Never raises: a failure becomes `error`."""
+    import gc
+
     path = job.path
     part = UnitPart(path=str(path), file=path.name)
+    # The cyclic collector paused over one file: a file's grid and columns (thousands of lists, no
+    # cycles) otherwise drew about one collection a file, ~0.35 ms of ~20 ms; what the file left
+    # behind is swept by the first collection after it. Not gcpause.collector_paused: its aging
+    # step asks gc.get_freeze_count(), which walks every frozen object (a forked worker inherits
+    # the parent's whole heap frozen), ~3 ms on every file.
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         return _read_unit(job, part)
     except LedgerError as error:
@@ -124,6 +143,9 @@ def read_unit(job: UnitJob) -> UnitPart:
         part.error = messages.UNIT_OS_ERROR.format(file=path.name, error=error.strerror or error)
     except Exception as error:  # noqa: BLE001 - one bad file must not stop the district's count
         part.error = messages.UNIT_UNEXPECTED.format(error=f"{type(error).__name__}: {error}"[:160])
+    finally:
+        if was_enabled:
+            gc.enable()
     return part
 
 
@@ -137,16 +159,24 @@ def _read_unit(job: UnitJob, part: UnitPart) -> UnitPart:
     if not job.path.is_file():
         raise LedgerError(messages.FILE_NOT_FOUND.format(path=job.path.name))
     data = job.path.read_bytes()
-    if _is_generated_summary(data):
-        part.skipped = True
-        part.error = messages.UNIT_SKIPPED_SUMMARY.format(file=job.path.name)
-        return part
     # No CRC test of every zip member beside the parse (~1.5 ms of ~25 ms a file, a thread that only
     # competes with the other worker for the cores): a figure comes only from members calamine
     # inflates, and its zip reader fails on a damaged one, so the file is still named and left out.
-    ledger = read_ledger(data, _unit_reading_config_of(config), job.today, display_name=job.path.name,
-                         test_members=False)
+    # The items as plain numpy columns (automation/column_frame.py): pandas' fixed costs per frame
+    # and per column access outweigh a small unit's values. The year filter works on a DataFrame.
+    # A district summary this assistant wrote, lying in the folder, is not a unit's ledger: told by
+    # its sheets once read (a separate look into the zip cost ~1% of a file), or, when it cannot be
+    # read as a ledger, by its workbook part.
+    try:
+        ledger = read_ledger(data, _unit_reading_config_of(config), job.today, display_name=job.path.name,
+                             test_members=False, plain_columns=job.year is None)
+    except Exception:
+        if _is_generated_summary(data):
+            return _skipped_summary(part, job.path)
+        raise
     del data
+    if messages.SHEET_DISTRICT_INFO in ledger.sheet_names and messages.SHEET_UNITS in ledger.sheet_names:
+        return _skipped_summary(part, job.path)
     if job.year is not None:
         from automation.report import filter_year, year_filter_counts
 
@@ -155,6 +185,12 @@ def _read_unit(job: UnitJob, part: UnitPart) -> UnitPart:
         ledger = filter_year(ledger, job.year)
     classified = classify(ledger, config, job.today)
     return _summarise(part, classified, config, district, job.path)
+
+
+def _skipped_summary(part: UnitPart, path: Path) -> UnitPart:
+    part.skipped = True
+    part.error = messages.UNIT_SKIPPED_SUMMARY.format(file=path.name)
+    return part
 
 
 def _summarise(part: UnitPart, classified, config: Config, district: Config, path: Path) -> UnitPart:
@@ -181,11 +217,14 @@ def _summarise(part: UnitPart, classified, config: Config, district: Config, pat
 
     counts = count_arrays(items, district)
     keys = list(counts)
-    matrix = np.empty((len(items), len(keys)), dtype=np.int64)
+    # 0/1 as floats, the weights of the bincount below (sums of 0/1 are exact in a float up to
+    # 2**53 rows).
+    matrix = np.empty((len(items), len(keys)), dtype=np.float64)
     for position, column in enumerate(counts.values()):
         matrix[:, position] = column
-    part.totals = dict(zip(keys, (int(value) for value in matrix.sum(axis=0))))
-    rows = np.arange(len(items))
+    part.totals = dict(zip(keys, matrix.sum(axis=0).astype(np.int64).tolist()))
+    weights = matrix.ravel()
+    key_offsets = np.arange(len(keys))
     units: list[str] | None = None
     for group in GROUPS:
         if group == "unit" and "unit" not in items:
@@ -200,11 +239,16 @@ def _summarise(part: UnitPart, classified, config: Config, district: Config, pat
             codes = merged[column.codes]
             if group == "unit" and list(labels) != [default_unit]:
                 units = np.asarray(labels, dtype=object)[codes].tolist()
-        # Sums per label as one product with the label indicator matrix (np.add.at is slower).
-        indicator = np.zeros((len(labels), len(codes)), dtype=np.int64)
-        indicator[codes, rows] = 1
-        sums = indicator @ matrix
-        part.counts[group] = {str(label): dict(zip(keys, map(int, row))) for label, row in zip(labels, sums)}
+        if len(labels) == 1:  # one label (the file's own unit, a one-section ledger): the totals
+            part.counts[group] = {str(labels[0]): dict(part.totals)}
+            continue
+        # Sums per (label, count) in one bincount over the row-major matrix: twice as fast as
+        # numpy's int64 matrix product with a label indicator, and no BLAS (whose threads, started
+        # for a bigger product in a forked worker, spin on the core the other worker needs).
+        cells = (codes[:, None] * len(keys) + key_offsets).ravel()
+        sums = np.bincount(cells, weights=weights, minlength=len(labels) * len(keys))
+        sums = sums.reshape(len(labels), len(keys)).astype(np.int64).tolist()
+        part.counts[group] = {str(label): dict(zip(keys, row)) for label, row in zip(labels, sums)}
 
     # Only a file whose unit column names other units than its own needs a row's unit looked up.
     unit_of_row: dict[tuple[str, int], str] = {}
@@ -323,22 +367,51 @@ def read_units(jobs: list[UnitJob], workers: int | None = None) -> list[UnitPart
 
     import gc
 
-    context = _pool_context()
+    from automation.gcpause import collector_paused
+
+    with collector_paused():  # the imports below make ~100k objects: ~40 ms of collections, before any worker runs
+        context = _pool_context()
     # What this process holds (pandas and the rest, imported above) is kept out of the garbage
     # collector's sweeps, so that a forked worker's collections neither walk it nor copy its
     # pages (Python's advice for fork); undone once the workers are started.
     gc.freeze()
+    was_enabled = gc.isenabled()
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = pool.map(read_unit, jobs, chunksize=_chunksize(len(jobs), workers))
-            gc.unfreeze()  # every worker is forked by now (map submits every task at once)
-            return list(results)
+            order = largest_first(jobs)
+            results = pool.map(read_unit, [jobs[index] for index in order], chunksize=_chunksize(len(jobs), workers))
+            # Every worker is forked by now (map submits every task at once). Meanwhile this process
+            # only unpickles the parts, which live to the end of the run: its collector stays off
+            # and its heap frozen until then (collections walking it took ~50 ms of a core the
+            # workers need).
+            gc.disable()
+            parts: list[UnitPart] = [None] * len(jobs)  # type: ignore[list-item]
+            for index, part in zip(order, results):
+                parts[index] = part
+            return parts
     except BrokenProcessPool:
         # A worker died (killed, out of memory, a crash in a native reader): read every file
         # again in this process, one at a time, so that each failure is named with its file.
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
         return [read_unit(job) for job in jobs]
     finally:
         gc.unfreeze()
+        if was_enabled:
+            gc.enable()
+
+
+def largest_first(jobs: list[UnitJob]) -> list[int]:
+    """The jobs' indexes, largest file first (ties in the jobs' order): the last tasks handed out
+    are then the shortest, so that neither worker is left with a big file while the other idles."""
+    def size(index: int) -> int:
+        try:
+            return jobs[index].path.stat().st_size
+        except OSError:  # reading it will say why
+            return 0
+
+    return sorted(range(len(jobs)), key=lambda index: -size(index))
 
 
 #: Files per task sent to a worker (at most): the pool's round trip per task (pickling, a pipe
@@ -409,8 +482,9 @@ class District:
 
 
 def _add(into: dict[str, int], counts: dict[str, int]) -> None:
-    for key, value in counts.items():
-        into[key] = into.get(key, 0) + value
+    """into[key] += value for every count, in C-level iterators (combine makes ~15,000 of these
+    calls for 200 units, as the last serial step of the run)."""
+    into.update(zip(counts, map(add, map(into.get, counts, repeat(0)), counts.values())))
 
 
 def combine(parts: list[UnitPart], config: Config, today: dt.date) -> District:
@@ -456,5 +530,14 @@ def analyse_units(paths: list[Path], config_path: Path | None, today: dt.date, y
     files = resolve_sources(paths, exclude)
     district_path = district_config_path(config_path, paths)
     config = load_config(district_path) if district_path else Config()
-    jobs = [UnitJob(path, unit_config_path(path, district_path), district_path, today, year) for path in files]
+    beside: dict[Path, Path | None] = {}  # per folder: what unit_config_path finds (one look per folder)
+
+    def config_of(path: Path) -> Path | None:
+        if path.is_symlink():  # its own config sits beside the file it links to
+            return unit_config_path(path, district_path)
+        if path.parent not in beside:
+            beside[path.parent] = unit_config_path(path, district_path)
+        return beside[path.parent]
+
+    jobs = [UnitJob(path, config_of(path), district_path, today, year) for path in files]
     return combine(read_units(jobs, workers), config, today)

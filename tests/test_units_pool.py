@@ -14,7 +14,7 @@ import pytest
 
 from automation import ledger as ledger_module
 from automation.config import Config
-from automation.units import UnitJob, _chunksize, read_units
+from automation.units import UnitJob, _chunksize, largest_first, read_unit, read_units
 from tests.ledger_factory import PROJECT_ROOT, STANDARD_KEYS, STANDARD_TODAY, headers_of, standard_rows, write_ledger
 
 
@@ -73,3 +73,70 @@ def test_a_pool_gives_what_one_process_gives(tmp_path: Path):
     assert [part.items for part in pooled] == [9] + [8 - index % 4 for index in range(1, 9)]
     assert pooled[0].overdue and pooled[0].problems
     assert all(item.file == paths[0].name and item.unit == "单位0" for item in pooled[0].overdue + pooled[0].problems)
+
+
+def test_the_largest_files_are_handed_out_first_and_results_keep_the_jobs_order(tmp_path: Path):
+    # Sizes 3, 1, 2 and 1 units of rows: handed out 0, 2, 1, 3 (ties in the jobs' order); a file
+    # that vanished counts as empty and is named when read.
+    paths = []
+    for name, count in (("甲", 24), ("乙", 8), ("丙", 16), ("丁", 8)):
+        path = tmp_path / f"{name}.xlsx"
+        write_ledger(path, headers_of(STANDARD_KEYS), standard_rows() * (count // 8))
+        paths.append(path)
+    jobs = [UnitJob(path, None, None, STANDARD_TODAY) for path in paths]
+    assert largest_first(jobs) == [0, 2, 1, 3]
+    assert largest_first(jobs + [UnitJob(tmp_path / "无.xlsx", None, None, STANDARD_TODAY)]) == [0, 2, 1, 3, 4]
+    parts = read_units(jobs, workers=2)
+    assert [part.file for part in parts] == ["甲.xlsx", "乙.xlsx", "丙.xlsx", "丁.xlsx"]
+    assert [part.items for part in parts] == [24, 8, 16, 8]
+
+
+def test_the_collector_is_paused_over_one_file_and_resumed_after(tmp_path: Path, monkeypatch):
+    import gc
+
+    import automation.rules as rules
+
+    path = tmp_path / "单位甲.xlsx"
+    write_ledger(path, headers_of(STANDARD_KEYS), standard_rows())
+    seen = []
+    original = rules.classify
+
+    def recording(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(rules, "classify", recording)
+
+    def no_freeze_count():  # walks every frozen object: a forked worker's whole inherited heap
+        raise AssertionError("gc.get_freeze_count called for a file")
+
+    monkeypatch.setattr(gc, "get_freeze_count", no_freeze_count)
+    assert gc.isenabled()
+    part = read_unit(UnitJob(path, None, None, STANDARD_TODAY))
+    assert part.error is None and part.items == 8 and seen == [False] and gc.isenabled()
+
+
+@pytest.mark.skipif(sys.platform.startswith("win"), reason="symbolic links need rights on Windows")
+def test_the_output_is_left_out_under_another_name_or_case_and_a_link_finds_its_own_config(tmp_path: Path):
+    # Files are resolved only when they could be the output (same name, or a link): a link under
+    # another name that leads to the output is still left out, and a linked unit's own config is
+    # the one beside the file it links to.
+    from automation.units import analyse_units, resolve_sources
+
+    folder, elsewhere = tmp_path / "单位", tmp_path / "别处"
+    folder.mkdir()
+    elsewhere.mkdir()
+    for name in ("甲.xlsx", "乙.xlsx"):
+        write_ledger(folder / name, headers_of(STANDARD_KEYS), standard_rows())
+    write_ledger(elsewhere / "丙.xlsx", headers_of(STANDARD_KEYS), standard_rows())
+    (elsewhere / "config.ini").write_text("[ledger]\nunit = 区丙局\n", encoding="utf-8")
+    output = folder / "汇总.xlsx"
+    output.write_bytes((folder / "甲.xlsx").read_bytes())
+    (folder / "链接.xlsx").symlink_to(output)
+    (folder / "丙.xlsx").symlink_to(elsewhere / "丙.xlsx")
+    names = [path.name for path in resolve_sources([folder], exclude=(output,))]
+    assert names == ["丙.xlsx", "乙.xlsx", "甲.xlsx"]
+    if (folder / "汇总.XLSX").exists():  # a case-insensitive file system: the output given in other case
+        assert [p.name for p in resolve_sources([folder], exclude=(folder / "汇总.XLSX",))] == names
+    district = analyse_units([folder], None, STANDARD_TODAY, exclude=(output,), workers=1)
+    assert sorted(part.unit for part in district.parts) == ["乙", "区丙局", "甲"]
