@@ -78,12 +78,12 @@ class Distinct:
     @classmethod
     def of(cls, values) -> "Distinct":
         import numpy as np
-        import pandas as pd
 
         if len(values) <= SMALL_COLUMN or _long_texts(values):
             small = _factorize_small(values)
             if small is not None:
                 return cls(*small)
+        import pandas as pd  # only here: a folder of small units' ledgers never loads pandas
         if isinstance(values, np.ndarray) and values.dtype == object:
             array = np.ascontiguousarray(values)
         else:

@@ -220,7 +220,8 @@ def _read_ledger(source: Path | bytes, config: Config, today: dt.date, display_n
 
     from automation.preload import import_in_background
 
-    import_in_background("numpy", "pandas")  # while calamine parses, with Python's lock released
+    if not plain_columns:  # a folder's small ledgers are read without pandas (ColumnFrame)
+        import_in_background("numpy", "pandas")  # while calamine parses, with Python's lock released
     workbook = open_workbook(source, display_name, test_members)
     names = [meta.name for meta in workbook.sheets_metadata if meta.typ == python_calamine.SheetTypeEnum.WorkSheet]
 

@@ -444,7 +444,6 @@ def _import_reader() -> None:
     """Import everything `read_unit` uses, so that forked workers inherit it (automation.report,
     for the year filter only, is left to the workers that need it)."""
     import numpy  # noqa: F401
-    import pandas  # noqa: F401
     import python_calamine  # noqa: F401
 
     import automation.distinct  # noqa: F401
