@@ -21,17 +21,35 @@ from tests.ledger_factory import PROJECT_ROOT, STANDARD_KEYS, STANDARD_TODAY, he
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is used on Linux only")
 @pytest.mark.timeout(60)
 def test_workers_are_forked_with_the_reader_already_imported():
-    # A fresh process, as the CLI is: before the pool pandas is not loaded; the pool's context
-    # loads it (and the reader) in the parent, so that forked workers do not import it each.
+    # A fresh process, as the CLI is: the pool's context loads the reader in the parent, so that
+    # forked workers do not import it each; pandas is not among it (small units' ledgers are
+    # read into plain numpy columns), so neither the parent nor a worker pays its import.
     code = ("import sys\n"
             "from automation.units import _pool_context\n"
-            "before = 'pandas' in sys.modules\n"
             "context = _pool_context()\n"
-            "print(before, context.get_start_method(), all(name in sys.modules for name in "
-            "('pandas', 'numpy', 'python_calamine', 'automation.ledger', 'automation.rules', 'automation.stats')))\n")
+            "print(context.get_start_method(), all(name in sys.modules for name in "
+            "('numpy', 'python_calamine', 'automation.ledger', 'automation.rules', 'automation.stats')),"
+            " 'pandas' in sys.modules)\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "fork", "True"]
+    assert result.stdout.split() == ["fork", "True", "False"]
+
+
+@pytest.mark.timeout(60)
+def test_a_folder_of_small_ledgers_is_counted_without_pandas(tmp_path):
+    for unit in ("甲局", "乙局", "丙局", "丁局", "戊局"):
+        write_ledger(tmp_path / f"{unit}.xlsx", headers_of(STANDARD_KEYS), standard_rows())
+    code = ("import sys, json, subprocess\n"
+            "sys.argv = ['ledger', 'stats', sys.argv[1], '--today', '2024-06-28', '--json']\n"
+            "import automation.fast_exit as fast_exit\n"
+            "fast_exit.exit_process = lambda code: print('pandas' in sys.modules, file=sys.stderr) or sys.exit(code)\n"
+            "from automation.launch import main\n"
+            "main()\n")
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
+                            cwd=PROJECT_ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.split()[-1] == "False"
+    assert '"total": 40' in result.stdout
 
 
 def test_tasks_hold_at_most_four_files_and_every_worker_gets_work():
