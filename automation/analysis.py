@@ -31,12 +31,15 @@ def analyse(ledger: Ledger, config: Config, today: dt.date) -> Analysis:
     return Analysis(ledger, classified, compute(classified, config))
 
 
-def analyse_file(source: Path | bytes, config: Config, today: dt.date, display_name: str | None = None) -> Analysis:
-    """Read a workbook file (or its bytes) and compute everything."""
+def analyse_file(source: Path | bytes, config: Config, today: dt.date, display_name: str | None = None,
+                 plain_columns: bool = False) -> Analysis:
+    """Read a workbook file (or its bytes) and compute everything. `plain_columns`: the items
+    as plain numpy columns (automation/column_frame.py), for the command line's refresh and
+    stats, which then never load pandas (about 0.4 s of a run)."""
     from automation.gcpause import collector_paused
 
     with collector_paused():
-        return analyse(read_ledger(source, config, today, display_name), config, today)
+        return analyse(read_ledger(source, config, today, display_name, plain_columns=plain_columns), config, today)
 
 
 def analyse_grid(values: list[list[Any]], sheet: str, config: Config, today: dt.date,

@@ -94,14 +94,14 @@ def _many(ledgers: tuple[Path, ...]) -> bool:
     return len(ledgers) != 1 or ledgers[0].is_dir()
 
 
-def load(ledger: Path, config_path: Path | None, today_text: str | None):
-    """Config, date and the full analysis of a ledger file."""
+def load(ledger: Path, config_path: Path | None, today_text: str | None, plain_columns: bool = False):
+    """Config, date and the full analysis of a ledger file (`plain_columns`: see analyse_file)."""
     from automation.analysis import analyse_file
     from automation.config import load_config
 
     config = load_config(config_path, ledger)
     today = parse_today(today_text)
-    return config, today, analyse_file(ledger, config, today, display_name=str(ledger))
+    return config, today, analyse_file(ledger, config, today, display_name=str(ledger), plain_columns=plain_columns)
 
 
 def _force_option(function):
@@ -152,7 +152,7 @@ def stats(ledger: tuple[Path, ...], today: str | None, config_path: Path | None,
 
         sys.exit(district_commands.stats(list(ledger), parse_today(today), config_path, as_json))
     ledger = ledger[0]
-    config, as_of, analysis = load(ledger, config_path, today)
+    config, as_of, analysis = load(ledger, config_path, today, plain_columns=True)
     record_history(ledger, analysis, "stats")
     if as_json:
         click.echo(json.dumps(analysis.statistics.to_json(), ensure_ascii=False))

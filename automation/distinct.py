@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as _dt
-from itertools import compress, repeat
+import sys
+from itertools import compress, count, repeat
 from typing import Any
 
 
@@ -79,11 +80,13 @@ class Distinct:
     def of(cls, values) -> "Distinct":
         import numpy as np
 
-        if len(values) <= SMALL_COLUMN or _long_texts(values):
+        if len(values) <= SMALL_COLUMN or _long_texts(values) or "pandas" not in sys.modules:
+            # pandas' hashing is about twice as fast on a long column, but not worth its import
+            # (~0.4 s) to a run that has not loaded it: refresh and stats never do
             small = _factorize_small(values)
             if small is not None:
                 return cls(*small)
-        import pandas as pd  # only here: a folder of small units' ledgers never loads pandas
+        import pandas as pd  # NaN or an unusual type: pandas decides
         if isinstance(values, np.ndarray) and values.dtype == object:
             array = np.ascontiguousarray(values)
         else:
@@ -140,27 +143,26 @@ def _factorize_small(values):
 
     import numpy as np
 
-    # C-level passes only: the distinct values in order of first appearance, then each row's code.
+    # One C-level pass hashes each value once: `setdefault` keeps the row where a value first
+    # appears, and those rows, numbered in order, are the codes (distinct values in order of
+    # first appearance).
+    first_rows: dict[Any, int] = {}
     try:
-        uniques = list(dict.fromkeys(values))
+        first = np.fromiter(map(first_rows.setdefault, values, count()), np.intp, len(values))
     except TypeError:  # a value that cannot be hashed: pandas decides
         return None
+    uniques = list(first_rows)
     if len(uniques) == len(values):  # every value distinct (an id or title column)
         codes = np.arange(len(values), dtype=np.intp)
-        index = None
     else:
-        index = dict(zip(uniques, range(len(uniques))))
-        codes = np.fromiter(map(index.__getitem__, values), np.intp, len(values))
+        codes = np.unique(first, return_inverse=True)[1].reshape(-1).astype(np.intp, copy=False)
     types = list(map(type, uniques))
     types_set = set(types)
     if not types_set <= _PLAIN_TYPES:
         return None
     if float in types and any(map(math.isnan, compress(uniques, map(operator.is_, types, repeat(float))))):
         return None
-    if index is None:
-        none_code = uniques.index(None) if type(None) in types_set else None
-    else:
-        none_code = index.get(None)
+    none_code = int(codes[first_rows[None]]) if None in first_rows else None
     if none_code is not None and none_code != len(uniques) - 1:
         # pandas puts the missing value after every other distinct value.
         del uniques[none_code]

@@ -141,9 +141,13 @@ def _states_of(analysis):
 def unplaced_ids(analysis) -> list[str]:
     """Ids completed by their status alone (已办结 / 已答复 with no reply date): a past date
     cannot say whether they were completed then."""
+    import operator
+    from itertools import compress, repeat
+
     items = analysis.classified.items
-    mask = items["completed"] & items["replied"].isna()
-    return [str(value) for value in items.loc[mask, "id"]]
+    completed = items["completed"].to_numpy(dtype=bool).tolist()
+    no_reply = map(operator.is_, items["replied"].to_numpy(dtype=object).tolist(), repeat(None))
+    return [str(value) for value in compress(items["id"].to_numpy(dtype=object).tolist(), map(operator.and_, completed, no_reply))]
 
 
 # --- between two snapshots -------------------------------------------------------------------

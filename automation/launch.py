@@ -12,9 +12,9 @@ def main() -> None:
     if early_read.start(sys.argv[1:]):
         from automation.preload import import_in_background
 
-        # a command that reads a ledger needs pandas: its import (the longest) goes beside
-        # the loading of the commands, not after it
-        import_in_background("numpy", "pandas")
+        # numpy's import goes beside the loading of the commands (refresh and stats read one
+        # ledger into plain numpy columns and never load pandas; the others load it as they need)
+        import_in_background("numpy")
     from automation.cli import main as run_commands
 
     run_commands()

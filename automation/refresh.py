@@ -86,7 +86,7 @@ def refresh_workbook(path: Path, config: Config, today: dt.date, now: dt.datetim
         # history's code load and the stored history is read
         import_in_background("automation.xlsx.package", "automation.progress")
         history = run_in_background(lambda: _stored_history(path))
-        analysis = analyse_file(data, config, today, display_name=str(path))
+        analysis = analyse_file(data, config, today, display_name=str(path), plain_columns=True)
         model = build_summary(analysis.statistics, config, now, [progress_for(path, analysis, now, history())])
         base = empty_package(path.name) if legacy else data
         from automation.xlsx import write_owned_sheets

@@ -21,7 +21,6 @@ from itertools import repeat
 from operator import add
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from automation import messages
@@ -202,7 +201,7 @@ def _summarise(part: UnitPart, classified, config: Config, district: Config, pat
     from automation.distinct import Distinct
     from automation.rules import flagged_items
     from automation.sheets import other_sheets_note
-    from automation.stats import count_arrays, group_label
+    from automation.stats import count_arrays, group_label, key_items
 
     ledger = classified.ledger
     items = classified.items
@@ -263,7 +262,7 @@ def _summarise(part: UnitPart, classified, config: Config, district: Config, pat
     part.overdue = [placed(item) for item in overdue]
     part.due_soon = [placed(item) for item in due_soon]
     part.key_items = [{**item, "unit": unit_of_row.get((item.get("sheet"), item["row"]), default_unit),
-                       "file": path.name} for item in _key_items(classified)]
+                       "file": path.name} for item in key_items(classified)]
     part.problems = [_placed(problem, unit_of_row.get((problem.sheet, problem.row), default_unit), path.name)
                      for problem in classified.all_problems]
     note = other_sheets_note(ledger)
@@ -313,31 +312,6 @@ def _cached_config(path: Path, stamp: int) -> Config:
 @functools.lru_cache(maxsize=1)
 def _default_config() -> Config:
     return Config()
-
-
-def _key_items(classified) -> list[dict[str, Any]]:
-    """The key items as `stats.compute` lists them, from plain column lists (itertuples would
-    build a namedtuple class per call, which costs more than a small unit's whole list)."""
-    import numpy as np
-
-    from automation.stats import _status_text
-
-    items = classified.items
-    chosen = np.flatnonzero(items["key_item"].to_numpy(dtype=bool))
-    if not len(chosen):
-        return []
-    names = ("id", "title", "proposer", "section", "kind", "handler", "status", "deadline_effective", "replied",
-             "excel_row", "completed", "overdue", "due_soon")
-    columns = {name: items[name].to_numpy()[chosen].tolist() for name in names}
-    sheets = items["sheet"].to_numpy()[chosen].tolist() if "sheet" in items else [classified.ledger.sheet] * len(chosen)
-    result = []
-    for index, sheet in enumerate(sheets):
-        row = SimpleNamespace(**{name: values[index] for name, values in columns.items()})
-        result.append({"id": row.id, "title": row.title, "proposer": row.proposer, "section": row.section,
-                       "kind": row.kind, "handler": row.handler, "status": _status_text(row),
-                       "deadline": row.deadline_effective, "replied": row.replied, "row": int(row.excel_row),
-                       "sheet": sheet})
-    return result
 
 
 def _is_generated_summary(data: bytes) -> bool:
