@@ -622,7 +622,7 @@ class _RowReader:
     def read(self, rows: list[list[Any]], start: int, merged_ranges=()):
         """The item rows as a DataFrame. Work is column-wise: each column is factorized once
         (C-level hashing) and only its distinct values pass through Python. `merged_ranges`
-        (the grid's merged areas) are filled down first (`fill_merged_down`)."""
+        (the grid's merged areas) are filled down in the columns and their codes (`fill_merged_down`)."""
         import numpy as np
 
         data_rows = rows[start:]
