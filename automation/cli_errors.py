@@ -89,8 +89,9 @@ class ChineseGroup(click.Group):
         if args is None and standalone_mode and os.environ.get("LEDGER_NORMAL_EXIT") is None:
             # the real command line (a test runner passes its arguments): end the process
             # without freeing every object the run built (automation/fast_exit.py)
-            from automation.fast_exit import exit_process
+            from automation.fast_exit import exit_process, will_exit_fast
 
+            will_exit_fast()
             try:
                 self._run(args, prog_name, complete_var, **extra)
             except SystemExit as done:

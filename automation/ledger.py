@@ -24,6 +24,7 @@ from automation import messages
 from automation.config import REQUIRED_COLUMNS, Config
 from automation.dates import EMPTY_MARKERS, PLAUSIBLE_YEARS, parse_date
 from automation.distinct import Distinct
+from automation.fast_exit import keep_until_exit
 from automation.model import column_letter
 from automation.problems import LedgerError, Problem, display_value
 
@@ -232,7 +233,10 @@ def _read_ledger(source: Path | bytes, config: Config, today: dt.date, display_n
         try:
             if name not in sheets:
                 sheets[name] = workbook.get_sheet_by_name(name)
-            return sheets[name].to_python(skip_empty_area=False, nrows=rows)
+            values = sheets[name].to_python(skip_empty_area=False, nrows=rows)
+            if rows is None:
+                keep_until_exit(sheets[name], values)  # a command line run never frees the grid
+            return values
         except LedgerError:
             raise
         except Exception as error:
@@ -631,6 +635,7 @@ class _RowReader:
         if len(lengths) > 1:
             data_rows = [list(row) + [""] * (width - len(row)) for row in data_rows]
         grid_columns = _columns_of(data_rows, width)
+        keep_until_exit(grid_columns)
         factorized = {key: Distinct.of(grid_columns[m.index])
                       for key, m in self.columns.items() if m.index < width and key not in RAW_KEYS}
         if merged_ranges:

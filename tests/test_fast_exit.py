@@ -56,3 +56,17 @@ def test_a_test_runner_gets_a_normal_system_exit():
 
     result = CliRunner().invoke(main, ["--version"])
     assert result.exit_code == 0 and "0.1.0" in result.output
+
+
+def test_objects_are_held_only_for_a_process_that_ends_fast(monkeypatch):
+    """The grid of a big ledger is kept (never freed one by one) only by the command line,
+    which ends through exit_process; in a test or the service nothing is held."""
+    from automation import fast_exit
+
+    monkeypatch.setattr(fast_exit, "_kept", [])
+    monkeypatch.setattr(fast_exit, "_ending_fast", False)
+    fast_exit.keep_until_exit([1, 2, 3])
+    assert fast_exit._kept == []
+    fast_exit.will_exit_fast()
+    fast_exit.keep_until_exit([1, 2, 3])
+    assert fast_exit._kept == [[1, 2, 3]]
