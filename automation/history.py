@@ -147,7 +147,8 @@ def unplaced_ids(analysis) -> list[str]:
     items = analysis.classified.items
     completed = items["completed"].to_numpy(dtype=bool).tolist()
     no_reply = map(operator.is_, items["replied"].to_numpy(dtype=object).tolist(), repeat(None))
-    return [str(value) for value in compress(items["id"].to_numpy(dtype=object).tolist(), map(operator.and_, completed, no_reply))]
+    ids = items["id"].to_numpy(dtype=object).tolist()
+    return [str(value) for value in compress(ids, map(operator.and_, completed, no_reply))]
 
 
 # --- between two snapshots -------------------------------------------------------------------

@@ -20,20 +20,9 @@ from automation.rules import Classified, flagged_items
 DIMENSIONS = ("section", "role", "kind", "topic")
 
 
-def count_columns(items, config: Config):
-    """The boolean columns whose sums are the counts (a DataFrame with one column per count).
-
-    Built from numpy arrays: a folder of units calls this once per small ledger, where pandas'
-    per-operation costs (index alignment of each Series) outweighed the work."""
-    import pandas as pd
-
-    columns = count_arrays(items, config)
-    return pd.DataFrame({key: value.astype(int) for key, value in columns.items()}, index=items.index)
-
-
 def count_arrays(items, config: Config) -> dict[str, Any]:
-    """`count_columns` as {count name: boolean numpy array}, in the same order (a folder of
-    units sums them as a matrix: no DataFrame to build and turn back into an array)."""
+    """The boolean columns whose sums are the counts, as {count name: numpy array} (summed in
+    total and per group by `compute`, and per unit by automation.units)."""
     import numpy as np
 
     def flags(name: str):
