@@ -7,8 +7,10 @@ writing code before it reads the ledger, and then waits on calamine's parse of t
 parsed sheet instead of parsing it again (`take`).
 
 It is a guess made from the command line alone, so it never decides anything:
-- the sheet parsed is the first worksheet that is not one of the assistant's own sheets;
-  the reader takes it only when it asks for that very sheet (else it parses as always);
+- the sheet parsed is the one the config names (`[ledger] sheet`, by its exact name), else the
+  first worksheet that is not one of the assistant's own sheets (the sheet the reader picks
+  when its header matches); nothing is parsed early when the config names several sheets or
+  cannot be read. The reader takes it only when it asks for that very sheet;
 - the file is read here without the run lock, so the parsed sheet is used only when the
   bytes the reader read (under the lock) are identical to the bytes parsed here;
 - any failure here is dropped: the reader then meets it itself and reports it as always.
@@ -32,6 +34,7 @@ _WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 @dataclass
 class _Early:
     path: str
+    config: str | None = None  # the --config given on the command line
     data: bytes | None = None
     target: str | None = None  # the sheet being parsed, once chosen
     book: Any = None  # the workbook opened (its shared strings read once, not twice)
@@ -49,7 +52,7 @@ def ledger_argument(arguments: list[str]) -> str | None:
     or None (another command, a folder, several files, a file that does not exist)."""
     if not arguments or arguments[0] not in _COMMANDS:
         return None
-    found = []
+    found: list[str] = []
     for index, argument in enumerate(arguments[1:], start=1):
         if argument.startswith("-") or arguments[index - 1] in _FILE_OPTIONS:
             continue
@@ -67,14 +70,42 @@ def start(arguments: list[str]) -> bool:
     path = ledger_argument(arguments)
     if path is None or os.environ.get("LEDGER_NO_EARLY_READ"):
         return False
-    early = _Early(path)
+    early = _Early(path, _option_value(arguments, "--config"))
     _early = early
     threading.Thread(target=_parse, args=(early,), name="early-read", daemon=True).start()
     return True
 
 
+def _option_value(arguments: list[str], option: str) -> str | None:
+    """The value given to `option` on the command line (`--config X` or `--config=X`), or None."""
+    for index, argument in enumerate(arguments):
+        if argument == option and index + 1 < len(arguments):
+            return arguments[index + 1]
+        if argument.startswith(option + "="):
+            return argument[len(option) + 1:]
+    return None
+
+
+def _configured_sheet(early: _Early) -> tuple[bool, str | None]:
+    """(whether to go on, the sheet the config names or None), as the reader will see it."""
+    from pathlib import Path
+
+    from automation.config import load_config
+
+    try:
+        config = load_config(Path(early.config) if early.config else None, Path(early.path))
+    except Exception:  # noqa: BLE001 - the command reports a bad config itself
+        return False, None
+    if config.sheets:
+        return False, None  # several sheets read as one: left to the reader
+    return True, config.sheet or None
+
+
 def _parse(early: _Early) -> None:
     try:
+        go_on, configured = _configured_sheet(early)
+        if not go_on:
+            return
         with open(early.path, "rb") as handle:
             data = handle.read()
         if not data.startswith(b"PK"):
@@ -87,8 +118,11 @@ def _parse(early: _Early) -> None:
                  messages.SHEET_DUE_SOON, messages.SHEET_PROBLEMS, messages.SHEET_PROGRESS}
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         worksheet = python_calamine.SheetTypeEnum.WorkSheet
-        target = next((meta.name for meta in book.sheets_metadata
-                       if meta.typ == worksheet and meta.name not in owned), None)
+        names = [meta.name for meta in book.sheets_metadata if meta.typ == worksheet]
+        if configured is not None:
+            target = configured if configured in names else None  # a looser match: the reader's
+        else:
+            target = next((name for name in names if name not in owned), None)
         if target is None:
             return
         early.data, early.target, early.book = data, target, book

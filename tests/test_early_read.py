@@ -87,6 +87,45 @@ def test_another_sheet_asked_for_is_parsed_by_the_reader(tmp_path):
     assert read.sheet == "台账" and len(read.items) == 8
 
 
+def test_the_sheet_the_config_names_is_the_one_parsed(tmp_path):
+    """Last year's ledger first, this year's named in config.ini beside the file: the early
+    read parses the named sheet, not the first (which the reader would never ask for)."""
+    ledger = _ledger(tmp_path / "l.xlsx", sheet="2026年台账",
+                     extra_sheets_before=[("2025年台账", [headers_of(STANDARD_KEYS)] + standard_rows()[:2])])
+    (tmp_path / "config.ini").write_text("[ledger]\nsheet = 2026年台账\n", encoding="utf-8")
+    early = _parsed_early(ledger)
+    assert early.target == "2026年台账" and early.sheet is not None
+    from automation.config import load_config
+
+    read = read_ledger(ledger, load_config(None, ledger), STANDARD_TODAY)
+    assert read.sheet == "2026年台账" and len(read.items) == 8
+
+
+def test_a_config_given_on_the_command_line_is_followed(tmp_path):
+    ledger = _ledger(tmp_path / "l.xlsx", sheet="本年",
+                     extra_sheets_before=[("上年", [headers_of(STANDARD_KEYS)] + standard_rows()[:2])])
+    config = tmp_path / "其他" / "设置.ini"
+    config.parent.mkdir()
+    config.write_text("[ledger]\nsheet = 本年\n", encoding="utf-8")
+    early_read.start(["refresh", str(ledger), "--config", str(config)])
+    assert early_read._early.done.wait(30)
+    assert early_read._early.target == "本年"
+    early_read.release()
+    early_read.start(["refresh", f"--config={config}", str(ledger)])
+    assert early_read._early.done.wait(30)
+    assert early_read._early.target == "本年"
+
+
+def test_nothing_is_parsed_early_for_several_sheets_or_a_bad_config(tmp_path):
+    ledger = _ledger(tmp_path / "l.xlsx")
+    (tmp_path / "config.ini").write_text("[ledger]\nsheets = 台账, 建议台账\n", encoding="utf-8")
+    assert _parsed_early(ledger).target is None
+    early_read.release()
+    (tmp_path / "config.ini").write_text("[ledger\nsheet = 台账\n", encoding="utf-8")
+    assert _parsed_early(ledger).target is None
+    assert read_ledger(ledger, Config(), STANDARD_TODAY).sheet == "台账"
+
+
 def test_owned_sheets_are_not_guessed(tmp_path):
     ledger = _ledger(tmp_path / "l.xlsx", extra_sheets_before=[("统计汇总", [["旧的汇总"]])])
     early = _parsed_early(ledger)
