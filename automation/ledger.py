@@ -474,7 +474,9 @@ def fill_merged_down(rows: list[list[Any]], columns: list[Any], merged_ranges, s
         firsts, lasts = targets.setdefault(left, ([], []))
         firsts.append(top + 1 - start)
         lasts.append(last + 1 - start)
-    lengths = None
+    # a ragged grid (rows of unequal length): a row too short for a column has no cell there
+    lengths = (np.fromiter(map(len, rows[start:]), np.intp, len(rows) - start)
+               if targets and len(set(map(len, rows))) > 1 else None)
     for left, (firsts, lasts) in targets.items():
         counts = np.subtract(lasts, firsts)
         # every offset each area covers below its top cell, and the offset of that top cell
@@ -488,9 +490,7 @@ def fill_merged_down(rows: list[list[Any]], columns: list[Any], merged_ranges, s
             blank = _blank_cells(uniques)[factorized.codes[offsets]]
         else:
             blank = _blank_cells(column[offsets])
-        if len(set(map(len, rows))) > 1:  # a ragged grid: a row too short for the column has no cell there
-            if lengths is None:
-                lengths = np.fromiter(map(len, rows[start:]), np.intp, len(rows) - start)
+        if lengths is not None:
             blank &= lengths[offsets] > left
             top_lengths = lengths[tops]
             values = np.where(top_lengths > left, column[tops], None)

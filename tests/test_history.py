@@ -20,7 +20,6 @@ import datetime as dt
 import io
 import json
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from automation.config import load_config
 from automation.history import (HistoryStore, Snapshot, changes, fallback_path, history_path, load_history,
                                 snapshot_of)
 from tests.ledger_factory import STANDARD_KEYS, headers_of, item, run_cli, standard_rows, write_ledger
+from tests.xlsx_helpers import soffice_resave
 
 D = dt.date
 NOT_FIGURES = ("as_of", "sheet", "overdue_items", "due_soon_items", "problems")
@@ -238,11 +238,7 @@ def test_progress_sheet_survives_libreoffice(tmp_path: Path):
                    cwd=tmp_path).returncode == 0
     out = tmp_path / "refreshed.xlsx"
     assert run_cli("refresh", path, "--today", "2024-06-28", "--output", out, cwd=tmp_path).returncode == 0
-    converted = tmp_path / "lo"
-    subprocess.run([shutil.which("soffice"), f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-                    "--headless", "--norestore", "--convert-to", "xlsx", "--outdir", str(converted), str(out)],
-                   check=False, capture_output=True, timeout=120)
-    back = converted / out.name
+    back = soffice_resave(out, tmp_path / "lo", tmp_path / "profile")
     assert back.is_file(), "LibreOffice did not open the refreshed workbook"
     import openpyxl
 

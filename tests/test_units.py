@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 import json
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from automation.units import analyse_units, resolve_sources
 from tests.ledger_factory import (
     STANDARD_KEYS, STANDARD_TODAY, headers_of, run_cli, standard_rows, write_config, write_ledger,
 )
+from tests.xlsx_helpers import soffice_resave
 
 T = STANDARD_TODAY
 TODAY = T.isoformat()
@@ -267,11 +267,7 @@ def test_a_summary_written_into_the_folder_is_not_read_as_a_unit(folder: Path, s
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_reopens_the_district_workbook(summary: Path, tmp_path: Path):
-    out = tmp_path / "lo"
-    subprocess.run([shutil.which("soffice"), f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-                    "--headless", "--norestore", "--convert-to", "xlsx", "--outdir", str(out), str(summary)],
-                   check=False, capture_output=True, timeout=120)
-    resaved = out / summary.name
+    resaved = soffice_resave(summary, tmp_path / "lo", tmp_path / "profile")
     assert resaved.is_file(), "LibreOffice could not open the district workbook"
     assert values(resaved, "单位统计")[4:9] == values(summary, "单位统计")[4:9]
 

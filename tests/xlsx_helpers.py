@@ -212,6 +212,17 @@ def minimal_png() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
+def soffice_resave(path: Path, out_dir: Path, profile: Path) -> Path:
+    """The workbook opened and saved again as .xlsx by LibreOffice headless, in `out_dir`
+    (the returned path does not exist when LibreOffice could not open it)."""
+    soffice = shutil.which("soffice")
+    assert soffice
+    subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                    "--convert-to", "xlsx", "--outdir", str(out_dir), str(path)],
+                   check=False, capture_output=True, timeout=120)
+    return out_dir / path.name
+
+
 def soffice_convert(paths: list[Path], out_dir: Path, profile: Path) -> dict[Path, bool]:
     """Convert workbooks to PDF with LibreOffice in one call; {path: pdf produced}."""
     soffice = shutil.which("soffice")
