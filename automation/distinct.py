@@ -77,9 +77,17 @@ class Distinct:
         return self._text
 
     @classmethod
-    def of(cls, values) -> "Distinct":
+    def of(cls, values, tail=None) -> "Distinct":
+        """The column `values`, factorized. `tail`: more rows after `values`, factorized
+        already (automation/split_read.Block.tail); the result is that of the whole column,
+        `whole()` giving the whole column's values when only pandas can decide."""
         import numpy as np
 
+        if tail is not None:
+            small = _factorize_small(values, tail)
+            if small is not None:
+                return cls(*small)
+            values = tail.whole()
         if len(values) <= SMALL_COLUMN or _long_texts(values) or "pandas" not in sys.modules:
             # pandas' hashing is about twice as fast on a long column, but not worth its import
             # (~0.4 s) to a run that has not loaded it: refresh and stats never do
@@ -133,11 +141,13 @@ def _long_texts(values) -> bool:
 LONG_TEXT = 16
 
 
-def _factorize_small(values):
+def _factorize_small(values, tail=None):
     """(codes, uniques) exactly as `Distinct.of` makes them with pandas (distinct values in
     order of first appearance, equal values sharing a code as in pd.factorize, None after
     them), or None when a value is not one of the plain cell types or is NaN: what pandas
-    counts as missing (NaN, NaT, pd.NA ...) is left to the pandas path."""
+    counts as missing (NaN, NaT, pd.NA ...) is left to the pandas path. `tail`: the rows
+    after `values` as (their distinct values, the first row of each, per row the first row of
+    its value), rows counted from the tail's start."""
     import math
     import operator
 
@@ -149,11 +159,21 @@ def _factorize_small(values):
     first_rows: dict[Any, int] = {}
     try:
         first = np.fromiter(map(first_rows.setdefault, values, count()), np.intp, len(values))
+        if tail is not None:
+            # the tail's distinct values join the dict in their order of first appearance,
+            # at their row after `values`: the same dict a pass over every row leaves
+            tail_uniques, tail_firsts, tail_positions = tail.factorized()
+            offset = len(values)
+            joined = np.fromiter(map(first_rows.setdefault, tail_uniques, (tail_firsts + offset).tolist()),
+                                 np.intp, len(tail_uniques))
+            by_tail_row = np.empty(len(tail_positions), dtype=np.intp)
+            by_tail_row[tail_firsts] = joined
+            first = np.concatenate([first, by_tail_row[tail_positions]])
     except TypeError:  # a value that cannot be hashed: pandas decides
         return None
     uniques = list(first_rows)
-    if len(uniques) == len(values):  # every value distinct (an id or title column)
-        codes = np.arange(len(values), dtype=np.intp)
+    if len(uniques) == len(first):  # every value distinct (an id or title column)
+        codes = np.arange(len(first), dtype=np.intp)
     else:
         codes = np.unique(first, return_inverse=True)[1].reshape(-1).astype(np.intp, copy=False)
     types = list(map(type, uniques))

@@ -39,6 +39,7 @@ class _Early:
     target: str | None = None  # the sheet being parsed, once chosen
     book: Any = None  # the workbook opened (its shared strings read once, not twice)
     sheet: Any = None
+    helper: Any = None  # the process parsing the sheet's second half (automation/split_read.py)
     chosen: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
 
@@ -72,6 +73,7 @@ def start(arguments: list[str]) -> bool:
         return False
     early = _Early(path, _option_value(arguments, "--config"))
     _early = early
+    _fork_helper(early)  # before the thread: a fork must see one thread only
     threading.Thread(target=_parse, args=(early,), name="early-read", daemon=True).start()
     return True
 
@@ -101,28 +103,71 @@ def _configured_sheet(early: _Early) -> tuple[bool, str | None]:
     return True, config.sheet or None
 
 
+def _owned_sheets() -> set[str]:
+    from automation import messages
+
+    return {messages.SHEET_SUMMARY, messages.SHEET_SECTIONS, messages.SHEET_OVERDUE,
+            messages.SHEET_DUE_SOON, messages.SHEET_PROBLEMS, messages.SHEET_PROGRESS}
+
+
+def _fork_helper(early: _Early) -> None:
+    """On Linux, for a big file: read it now and fork the helper that parses the second half
+    of its ledger sheet (automation/split_read.py) beside this process's parse of the first."""
+    from automation import split_read
+
+    if not split_read.enabled():
+        return
+    try:
+        if os.path.getsize(early.path) < split_read.SPLIT_MIN_FILE:
+            return
+        with open(early.path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return
+    if not data.startswith(b"PK"):
+        return
+    early.data = data
+    early.helper = split_read.fork_helper(data, lambda: _second_half(early, data))
+
+
+def _second_half(early: _Early, data: bytes) -> tuple:
+    """The helper's work: the same sheet the parse below chooses, cut by the same rule."""
+    from automation import split_read
+
+    go_on, configured = _configured_sheet(early)
+    if not go_on:
+        return ("none",)
+    names = [name for name, _ in split_read.worksheet_parts(data)]
+    return split_read.helper_work(data, split_read.choose_target(names, configured, _owned_sheets()))
+
+
 def _parse(early: _Early) -> None:
+    helper = early.helper
     try:
         go_on, configured = _configured_sheet(early)
         if not go_on:
             return
-        with open(early.path, "rb") as handle:
-            data = handle.read()
+        data = early.data
+        if data is None:
+            with open(early.path, "rb") as handle:
+                data = handle.read()
         if not data.startswith(b"PK"):
             return  # legacy .xls and what is not a workbook: the reader's own path
+        if helper is not None:
+            halves = _first_half(helper, data, configured)
+            helper = None
+            if halves is not None:
+                early.data, early.target, early.book = data, halves[0], halves[1]
+                early.chosen.set()
+                early.sheet = _joined(*halves)
+                return
         import python_calamine
 
-        from automation import messages
+        from automation import split_read
 
-        owned = {messages.SHEET_SUMMARY, messages.SHEET_SECTIONS, messages.SHEET_OVERDUE,
-                 messages.SHEET_DUE_SOON, messages.SHEET_PROBLEMS, messages.SHEET_PROGRESS}
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        worksheet = python_calamine.SheetTypeEnum.WorkSheet
-        names = [meta.name for meta in book.sheets_metadata if meta.typ == worksheet]
-        if configured is not None:
-            target = configured if configured in names else None  # a looser match: the reader's
-        else:
-            target = next((name for name in names if name not in owned), None)
+        # a configured name matched more loosely is the reader's to find
+        target = split_read.choose_target(_worksheet_names(book), configured, _owned_sheets())
         if target is None:
             return
         early.data, early.target, early.book = data, target, book
@@ -131,8 +176,56 @@ def _parse(early: _Early) -> None:
     except BaseException:  # noqa: BLE001 - the reader meets any failure itself
         early.sheet = None
     finally:
+        if helper is not None:
+            helper.discard()
         early.chosen.set()
         early.done.set()
+
+
+def _worksheet_names(book: Any) -> list[str]:
+    import python_calamine
+
+    worksheet = python_calamine.SheetTypeEnum.WorkSheet
+    return [meta.name for meta in book.sheets_metadata if meta.typ == worksheet]
+
+
+def _first_half(helper: Any, data: bytes, configured: str | None) -> tuple | None:
+    """(the sheet, the half-book standing for the workbook, the first half's grid, the
+    helper, the cut) when the sheet is cut, parsing the first half here; else None (the helper is
+    stopped). The sheet chosen from the half-book's own list must be the one cut."""
+    import python_calamine
+
+    from automation import split_read
+
+    try:
+        names = [name for name, _ in split_read.worksheet_parts(data)]
+        target = split_read.choose_target(names, configured, _owned_sheets())
+        cut, xml = split_read.plan_with_prefix(data, target) if target is not None else (None, b"")
+        if cut is None:
+            helper.discard()
+            return None
+        first_half = split_read.half_book(data, cut.part, split_read.first_half_xml(xml, cut))
+        del xml
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(first_half))
+        if split_read.choose_target(_worksheet_names(book), configured, _owned_sheets()) != target:
+            helper.discard()
+            return None
+        head = book.get_sheet_by_name(target).to_python(skip_empty_area=False)
+        return target, split_read.HalfBook(book, data, target), head, helper, cut
+    except BaseException:
+        helper.discard()
+        raise
+
+
+def _joined(target: str, book: Any, head: list, helper: Any, cut: Any) -> Any:
+    """The sheet joined from its two halves, or, when the helper did not cut it the same way,
+    parsed whole."""
+    from automation import split_read
+
+    answer = helper.answer()
+    if not answer or answer[0] != "block" or answer[1] != target or answer[2] != cut.row:
+        return book.get_sheet_by_name(target)  # HalfBook: the whole sheet
+    return split_read.SplitSheet(head, answer)
 
 
 def book_for(data: bytes) -> Any | None:

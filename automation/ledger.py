@@ -454,9 +454,10 @@ def parse_grid(
     )
 
 
-def fill_merged_down(rows: list[list[Any]], columns: list[Any], merged_ranges, start: int,
+def fill_merged_down(count: int, row_lengths, columns: list[Any], merged_ranges, start: int,
                      distinct: dict[int, Distinct] | None = None) -> None:
-    """Fill, in the data rows' column arrays (`columns[c][r - start]` is grid cell (r, c)),
+    """Fill, in the `count` data rows' column arrays (`columns[c][r - start]` is grid cell
+    (r, c); `row_lengths`: the length of each data row when they differ, else None),
     each area merged down one column below the header with its top cell's value, where the
     cell is blank. Areas merged across columns are left alone: a note or a 合计 row spread over
     the width is not an item's value. Column-wise with numpy: a ledger whose 承办科室 is merged
@@ -466,17 +467,15 @@ def fill_merged_down(rows: list[list[Any]], columns: list[Any], merged_ranges, s
 
     targets: dict[int, tuple[list[int], list[int]]] = {}
     for (top, left), (bottom, right) in merged_ranges:
-        if left != right or bottom <= top or top < start or top >= len(rows) or left >= len(columns):
+        if left != right or bottom <= top or top < start or top >= start + count or left >= len(columns):
             continue
-        last = min(bottom, len(rows) - 1)
+        last = min(bottom, start + count - 1)
         if last <= top:
             continue
         firsts, lasts = targets.setdefault(left, ([], []))
         firsts.append(top + 1 - start)
         lasts.append(last + 1 - start)
-    # a ragged grid (rows of unequal length): a row too short for a column has no cell there
-    lengths = (np.fromiter(map(len, rows[start:]), np.intp, len(rows) - start)
-               if targets and len(set(map(len, rows))) > 1 else None)
+    lengths = row_lengths if targets else None
     for left, (firsts, lasts) in targets.items():
         counts = np.subtract(lasts, firsts)
         # every offset each area covers below its top cell, and the offset of that top cell
@@ -629,19 +628,31 @@ class _RowReader:
         (the grid's merged areas) are filled down in the columns and their codes (`fill_merged_down`)."""
         import numpy as np
 
+        block = getattr(rows, "rest", None)  # the second half parsed by a helper (split_read)
+        if block is not None and start > len(rows):
+            rows, block = rows.materialize(), None
         data_rows = rows[start:]
         lengths = set(map(len, data_rows))  # a C-level pass (calamine's grid is rectangular)
         width = max(lengths, default=0)
+        row_lengths = None
         if len(lengths) > 1:
+            # a ragged grid (rows of unequal length): a row too short for a column has no cell there
+            row_lengths = np.fromiter(map(len, data_rows), np.intp, len(data_rows))
             data_rows = [list(row) + [""] * (width - len(row)) for row in data_rows]
         grid_columns = _columns_of(data_rows, width)
+        tails: dict[int, Any] = {}
+        if block is not None and block.height:
+            grid_columns, tails = _joined_columns(grid_columns, block, len(data_rows))
+            width = len(grid_columns)
+        count = len(grid_columns[0]) if grid_columns else len(data_rows)
         keep_until_exit(grid_columns)
-        factorized = {key: Distinct.of(grid_columns[m.index])
+        factorized = {key: Distinct.of(grid_columns[m.index]) if m.index not in tails
+                      else Distinct.of(grid_columns[m.index][:len(data_rows)], tails[m.index])
                       for key, m in self.columns.items() if m.index < width and key not in RAW_KEYS}
         if merged_ranges:
-            fill_merged_down(rows, grid_columns, merged_ranges, start,
+            fill_merged_down(count, row_lengths, grid_columns, merged_ranges, start,
                              {self.columns[key].index: column for key, column in factorized.items()})
-        kept = self.item_offsets(data_rows, grid_columns, factorized, start)
+        kept = self.item_offsets(count, grid_columns, factorized, start)
         excel_rows = kept + (start + self.first_row)
         data: dict[str, Any] = {"excel_row": excel_rows}
         for key in self.config.columns:
@@ -669,12 +680,11 @@ class _RowReader:
         frame["excel_row"] = frame["excel_row"].astype(int)
         return frame
 
-    def item_offsets(self, data_rows, grid_columns, factorized: dict[str, Distinct], start: int):
-        """The offsets (a numpy array) of the rows that are items: not blank, not a 合计 row,
-        and with an id or a title (other non-blank rows become a problem record)."""
+    def item_offsets(self, count: int, grid_columns, factorized: dict[str, Distinct], start: int):
+        """The offsets (a numpy array) of the `count` data rows that are items: not blank, not
+        a 合计 row, and with an id or a title (other non-blank rows become a problem record)."""
         import numpy as np
 
-        count = len(data_rows)
         by_index = {m.index: factorized[key] for key, m in self.columns.items() if key in factorized}
 
         def distinct_at(index: int) -> Distinct:  # each column factorized once
@@ -851,6 +861,25 @@ def _date_results(uniques: list[Any], converter) -> list[tuple[dt.date | None, s
         else:
             append(converter(value))
     return result
+
+
+def _joined_columns(columns: list[Any], block, height: int) -> tuple[list[Any], dict[int, Any]]:
+    """The columns of a grid's first `height` data rows followed by the helper's `block`
+    (automation/split_read.py), and for each column the helper factorized, its TailColumn."""
+    import numpy as np
+
+    from automation.split_read import TailColumn
+
+    width = max(len(columns), block.first_column + block.width)
+    joined, tails = [], {}
+    for index in range(width):
+        head = columns[index] if index < len(columns) else np.full(height, "", dtype=object)
+        column = np.concatenate([head, block.values(index)])
+        joined.append(column)
+        parts = block.tail(index)
+        if parts is not None:
+            tails[index] = TailColumn(parts, column)
+    return joined, tails
 
 
 def _columns_of(data_rows: list[list[Any]], width: int) -> list[Any]:

@@ -1,0 +1,482 @@
+"""Parse a big ledger sheet in two halves, on two cores (Linux).
+
+calamine parses a sheet on one core, and the values it gives are then hashed column by column
+(automation/distinct.py) on that same core: on a 50,000-row ledger about 1.2 s with the
+second core idle. Here the sheet's XML is cut in two at a row boundary near its middle: the
+process parses the first half, a helper process forked at launch parses the second half and
+factorizes its columns (each distinct value once, with the row where it first appears), and
+the reader joins the two (`SplitGrid`, `Distinct.of(..., tail=...)`). The grid and the codes
+are exactly those of a whole parse (tests/test_split_read.py compares them cell by cell).
+
+It is an optimisation that never decides anything:
+- the helper is forked before any thread exists (`fork_helper`, from automation.launch) and
+  works on the very bytes the process read before forking; it writes one pickled answer to a
+  pipe and leaves with os._exit (no atexit, no buffered output, no lock);
+- both processes compute the cut from the same bytes by the same rule (`locate_cut`); the
+  reader uses the halves only when the helper cut the same sheet at the same row, and any
+  failure or disagreement falls back to the whole parse (`early_read`);
+- only on Linux (fork), for sheets of at least SPLIT_MIN_XML bytes of XML; on Windows and for
+  small sheets nothing changes. `LEDGER_NO_SPLIT_READ=1` turns it off.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import sys
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+#: Sheets with less XML than this are parsed whole (about 7,000 rows of a typical ledger):
+#: below it the fork and the second reading of the shared strings cost more than they save.
+SPLIT_MIN_XML = 4_000_000
+#: Files smaller than this are not worth a helper at all (a fork costs a few milliseconds).
+SPLIT_MIN_FILE = 600_000
+#: How long the reader waits for the helper before parsing the whole sheet itself.
+HELPER_TIMEOUT = 120.0
+
+_SHEET_DATA = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)sheetData\b[^>]*?(/?)>")
+_ROOT = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?worksheet)\b")
+_ROW_NUMBER = re.compile(rb'\sr\s*=\s*["\'](\d+)["\']')
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Where a sheet's XML is cut: `position` is the start of the row tag that begins the
+    second half, whose Excel row number is `row` (1-based)."""
+
+    part: str
+    position: int
+    row: int
+    open_end: int  # end of the <sheetData ...> tag
+    prefix: bytes  # the sheetData element's namespace prefix ("x:" or "")
+    root: bytes  # the root element's qualified name
+
+
+def enabled() -> bool:
+    return (sys.platform.startswith("linux") and hasattr(os, "fork")
+            and not os.environ.get("LEDGER_NO_SPLIT_READ"))
+
+
+# --- the sheet's part and the cut --------------------------------------------------------
+
+
+def worksheet_parts(data: bytes) -> list[tuple[str, str]]:
+    """(sheet name, zip member) of each worksheet, in the workbook's order, read from
+    xl/workbook.xml and its relationships (transitional or strict namespaces alike)."""
+    import posixpath
+    import xml.etree.ElementTree as ET
+
+    from automation.xlsx.zipio import ZipReader
+
+    reader = ZipReader(data)
+    workbook_name = reader.find("xl/workbook.xml")
+    rels_name = reader.find("xl/_rels/workbook.xml.rels")
+    if workbook_name is None or rels_name is None:
+        return []
+    targets = {}
+    for rel in ET.fromstring(reader.read(rels_name)):
+        if rel.get("Type", "").endswith("/worksheet") and rel.get("TargetMode") != "External":
+            target = rel.get("Target", "")
+            path = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            targets[rel.get("Id")] = path
+    found = []
+    for element in ET.fromstring(reader.read(workbook_name)).iter():
+        if element.tag.rpartition("}")[2] != "sheet":
+            continue
+        rel_id = next((value for key, value in element.attrib.items()
+                       if key.startswith("{") and key.rpartition("}")[2] == "id"), None)
+        member = reader.find(targets.get(rel_id, "")) if rel_id in targets else None
+        if member is not None:
+            found.append((element.get("name", ""), member))
+    return found
+
+
+def member_size(data: bytes, part: str) -> int:
+    from automation.xlsx.zipio import ZipReader
+
+    return ZipReader(data).info(part).file_size
+
+
+def inflate(data: bytes, part: str, at_least: int | None = None) -> bytes:
+    """A member's bytes, all of them or (at_least) a prefix of at least that many bytes
+    when the member is longer: zlib releases Python's lock while it inflates."""
+    import zipfile
+
+    from automation.xlsx.zipio import ZipReader
+
+    reader = ZipReader(data)
+    info = reader.info(part)
+    raw = reader.raw(part)
+    if info.compress_type == zipfile.ZIP_STORED:
+        return bytes(raw if at_least is None else raw[:at_least])
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        raise ValueError("compression method")
+    inflater = zlib.decompressobj(-15)
+    if at_least is None:
+        return inflater.decompress(raw) + inflater.flush()
+    pieces, have, step = [], 0, 1 << 20
+    for start in range(0, len(raw), step):
+        piece = inflater.decompress(raw[start:start + step])
+        pieces.append(piece)
+        have += len(piece)
+        if have >= at_least:
+            break
+    return b"".join(pieces)
+
+
+def locate_cut(xml: bytes, size: int, part: str) -> Cut | None:
+    """The cut of a sheet whose XML has `size` bytes, found in `xml` (the whole XML or a
+    prefix reaching past the cut): the first row tag at or after the middle, when it carries
+    its row number. The same bytes give the same cut in both processes."""
+    opening = _SHEET_DATA.search(xml, 0, min(len(xml), 1 << 20))
+    root = _ROOT.search(xml, 0, 4096)
+    if opening is None or opening.group(2) or root is None:
+        return None
+    prefix = opening.group(1)
+    tag = b"<" + prefix + b"row"
+    position = xml.find(tag, max(size // 2, opening.end()))
+    while position >= 0 and xml[position + len(tag):position + len(tag) + 1] not in (b" ", b"\t", b"\r", b"\n", b">"):
+        position = xml.find(tag, position + 1)  # <rowBreaks> and the like
+    if position < 0:
+        return None
+    end = xml.find(b">", position)
+    if end < 0 or xml.rfind(b"</" + prefix + b"sheetData>", opening.end(), position) >= 0:
+        return None
+    number = _ROW_NUMBER.search(xml, position, end)
+    if number is None:
+        return None  # rows numbered by their order only: a half would start again at row 1
+    return Cut(part, position, int(number.group(1)), opening.end(), prefix, root.group(1))
+
+
+def plan(data: bytes, sheet: str) -> Cut | None:
+    """The cut of worksheet `sheet` of workbook `data`, or None when it is not cut (too small,
+    not an .xlsx sheet, rows without numbers ...). Reads only the XML up to the cut."""
+    return plan_with_prefix(data, sheet)[0]
+
+
+def plan_with_prefix(data: bytes, sheet: str) -> tuple[Cut | None, bytes]:
+    """(`plan`, the sheet's XML inflated up to past the cut)."""
+    part = dict(worksheet_parts(data)).get(sheet)
+    if part is None:
+        return None, b""
+    size = member_size(data, part)
+    if size < SPLIT_MIN_XML:
+        return None, b""
+    xml = inflate(data, part, size // 2 + (1 << 20))
+    return locate_cut(xml, size, part), xml
+
+
+def half_book(data: bytes, part: str, xml: bytes) -> bytes:
+    """The workbook with the sheet `part` replaced by `xml` (stored uncompressed); every
+    other member copied as it is."""
+    import zipfile
+
+    from automation.xlsx.zipio import ZipReader, ZipWriter
+
+    reader = ZipReader(data)
+    writer = ZipWriter()
+    for info in reader.infos:
+        if info.filename == part:
+            template = zipfile.ZipInfo(part, info.date_time)
+            writer._write(template, zipfile.ZIP_STORED, zlib.crc32(xml), xml, len(xml))
+        else:
+            writer.copy(reader, info.filename)
+    return writer.finish()
+
+
+def first_half_xml(xml: bytes, cut: Cut) -> bytes:
+    return b"".join((xml[:cut.position], b"</", cut.prefix, b"sheetData></", cut.root, b">"))
+
+
+def second_half_xml(xml: bytes, cut: Cut) -> bytes:
+    return xml[:cut.open_end] + xml[cut.position:]
+
+
+# --- the helper process -------------------------------------------------------------------
+
+
+@dataclass
+class Block:
+    """The second half of a grid as columns: `first_row` is its first grid row (0-based),
+    `first_column` its first column; each column is ("codes", uniques, first rows of the
+    uniques, per row the first row of its value) or ("values", list of the values)."""
+
+    first_row: int
+    first_column: int
+    height: int
+    width: int
+    columns: list[tuple]
+
+    def values(self, index: int):
+        """Column `index` (a grid column number) of the block as an object array."""
+        import numpy as np
+
+        column = np.empty(self.height, dtype=object)
+        local = index - self.first_column
+        if local < 0 or local >= self.width:
+            column[:] = ""
+            return column
+        part = self.columns[local]
+        if part[0] == "values":
+            column[:] = part[1]
+            return column
+        uniques = np.empty(len(part[1]), dtype=object)
+        uniques[:] = part[1]
+        firsts = np.empty(self.height, dtype=object)
+        firsts[np.frombuffer(part[2], dtype=np.int64)] = uniques
+        return firsts[np.frombuffer(part[3], dtype=np.int64)]
+
+    def tail(self, index: int):
+        """(uniques, first rows of the uniques, per row the first row of its value) of column
+        `index`, for `Distinct.of`; None when the column was sent as plain values."""
+        import numpy as np
+
+        local = index - self.first_column
+        if local < 0 or local >= self.width or self.columns[local][0] != "codes":
+            return None
+        _, uniques, firsts, positions = self.columns[local]
+        return uniques, np.frombuffer(firsts, dtype=np.int64), np.frombuffer(positions, dtype=np.int64)
+
+
+@dataclass
+class TailColumn:
+    """A grid column whose last rows come from the helper: for `Distinct.of(head, tail)`."""
+
+    parts: tuple  # Block.tail: (uniques, first rows of the uniques, per row the first row)
+    column: Any  # the whole column (head and tail) as an object array
+
+    def factorized(self) -> tuple:
+        return self.parts
+
+    def whole(self):
+        return self.column
+
+
+def _factorized_column(values: tuple) -> tuple:
+    """A column of the second half for the pipe: each distinct value once. Values a dict
+    would merge though they differ (True, 1 and 1.0) are sent as they are."""
+    from array import array
+    from itertools import count
+
+    first_rows: dict[Any, int] = {}
+    positions = array("q", map(first_rows.setdefault, values, count()))
+    uniques = list(first_rows)
+    if len({bool, int, float}.intersection(map(type, uniques))) > 1:
+        return ("values", list(values))
+    return ("codes", uniques, array("q", first_rows.values()).tobytes(), positions.tobytes())
+
+
+def helper_work(data: bytes, sheet: str | None) -> tuple:
+    """The helper's whole work for worksheet `sheet`: ("none",) when it is not cut, else
+    `second_half`. The sheet's XML is inflated once, whole."""
+    part = dict(worksheet_parts(data)).get(sheet) if sheet is not None else None
+    if part is None:
+        return ("none",)
+    size = member_size(data, part)
+    if size < SPLIT_MIN_XML:
+        return ("none",)
+    xml = inflate(data, part)
+    cut = locate_cut(xml, size, part)
+    if cut is None:
+        return ("none",)
+    return second_half(data, sheet, cut, xml)
+
+
+def second_half(data: bytes, sheet: str, cut: Cut, xml: bytes) -> tuple:
+    """What the helper sends: ("block", sheet, cut row, Block, merged areas); `xml` is the
+    sheet's whole XML."""
+    import python_calamine
+
+    book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(half_book(data, cut.part, second_half_xml(xml, cut))))
+    del xml
+    parsed = book.get_sheet_by_name(sheet)
+    merged = list(parsed.merged_cell_ranges or ())
+    rows = parsed.to_python(skip_empty_area=True)
+    start = parsed.start or (cut.row - 1, 0)
+    width = max(map(len, rows), default=0)
+    if any(len(row) != width for row in rows):
+        rows = [list(row) + [""] * (width - len(row)) for row in rows]
+    columns = [_factorized_column(column) for column in zip(*rows)] if rows else []
+    block = Block(start[0], start[1], len(rows), width, columns)
+    return ("block", sheet, cut.row, block, merged)
+
+
+def choose_target(names: list[str], configured: str | None, owned: set[str]) -> str | None:
+    """The sheet parsed early: the configured one (exact name), else the first worksheet
+    that is not one of the assistant's own."""
+    if configured is not None:
+        return configured if configured in names else None
+    return next((name for name in names if name not in owned), None)
+
+
+class Helper:
+    """The forked helper, seen from the process that forked it."""
+
+    def __init__(self, pid: int, descriptor: int):
+        self.pid = pid
+        self.descriptor = descriptor
+        self._answer: Any = None
+        self._read = False
+
+    def answer(self, timeout: float = HELPER_TIMEOUT) -> Any:
+        """The helper's answer (a tuple), or None when it failed, said nothing in time or
+        was not asked for. Reads the pipe once; the helper is reaped."""
+        import pickle
+        import select
+
+        if self._read:
+            return self._answer
+        self._read = True
+        chunks = []
+        try:
+            with os.fdopen(self.descriptor, "rb", buffering=0) as pipe:
+                while True:
+                    ready, _, _ = select.select([pipe], [], [], timeout)
+                    if not ready:
+                        raise TimeoutError
+                    chunk = pipe.read(1 << 22)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+            self._answer = pickle.loads(b"".join(chunks)) if chunks else None
+        except Exception:  # noqa: BLE001 - a failed helper means a whole parse, nothing more
+            self._answer = None
+        finally:
+            self._reap()
+        return self._answer
+
+    def discard(self) -> None:
+        """Stop the helper (its work is not needed) and reap it."""
+        import signal
+
+        if self._read:
+            return
+        self._read = True
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            os.close(self.descriptor)
+        except OSError:
+            pass
+        self._reap()
+
+    def _reap(self) -> None:
+        try:
+            os.waitpid(self.pid, 0)
+        except OSError:
+            pass
+
+
+def fork_helper(data: bytes, work) -> Helper | None:
+    """Fork a helper that runs `work()` and writes its pickled result to a pipe. Call only
+    while the process has one thread. None when forking fails."""
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid:
+        os.close(write_end)
+        return Helper(pid, read_end)
+    # the helper: never returns, never runs the parent's atexit handlers or flushes its buffers
+    status = 1
+    try:
+        import pickle
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C ends it quietly with the run
+        os.close(read_end)
+        payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(write_end, view):]
+        status = 0
+    except BaseException:  # noqa: BLE001 - the parent then parses the whole sheet
+        pass
+    finally:
+        os._exit(status)
+
+
+# --- the joined grid ------------------------------------------------------------------------
+
+
+class HalfBook:
+    """calamine's workbook of the first half-book, standing for the whole workbook (its
+    shared strings are then read once): every other sheet is the file's own; the cut sheet,
+    if ever asked for by name rather than through `early_read.take`, is parsed whole from the
+    file's bytes, never from the half."""
+
+    def __init__(self, book, data: bytes, sheet: str):
+        self._book = book
+        self._data = data
+        self._sheet = sheet
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._book, name)
+
+    def get_sheet_by_name(self, name: str) -> Any:
+        if name == self._sheet:
+            import python_calamine
+
+            return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self._data)).get_sheet_by_name(name)
+        return self._book.get_sheet_by_name(name)
+
+    def get_sheet_by_index(self, index: int) -> Any:
+        return self.get_sheet_by_name(self._book.sheet_names[index])
+
+
+
+class SplitGrid(list):
+    """A grid whose first rows are lists (the first half, padded to the grid's width) and
+    whose remaining rows are the helper's `Block` of columns (`rest`). Only the reader of the
+    rows (`ledger._RowReader`) knows it; `materialize` gives plain rows to anything else."""
+
+    rest: Block
+
+    def materialize(self) -> list[list[Any]]:
+        import numpy as np
+
+        rows = [list(row) for row in self]
+        block = self.rest
+        width = len(rows[0]) if rows else block.first_column + block.width
+        columns = [block.values(index) for index in range(width)]
+        if block.height:
+            matrix = np.empty((block.height, width), dtype=object)
+            for index, column in enumerate(columns):
+                matrix[:, index] = column
+            rows.extend(matrix.tolist())
+        return rows
+
+
+class SplitSheet:
+    """Stands for calamine's sheet of the whole ledger: the first half parsed here and the
+    second half from the helper, joined into the grid a whole parse gives."""
+
+    def __init__(self, head: list[list[Any]], answer: tuple):
+        """`head`: the first half's grid (calamine's to_python), made longer and wider here."""
+        _, self.name, _, block, merged = answer
+        self.merged_cell_ranges = merged
+        width = max(len(head[0]) if head else 0, block.first_column + block.width if block.height else 0)
+        if block.height and len(head) < block.first_row:
+            head.extend([""] * width for _ in range(block.first_row - len(head)))
+        if head and len(head[0]) < width:
+            for row in head:
+                row.extend([""] * (width - len(row)))
+        self._grid = SplitGrid(head)
+        self._grid.rest = block
+
+    def to_python(self, skip_empty_area: bool = False, nrows: int | None = None):
+        if skip_empty_area:
+            raise ValueError("skip_empty_area")  # the reader never asks for it
+        if nrows is None:
+            return self._grid
+        if nrows > len(self._grid) and self._grid.rest.height:
+            return self._grid.materialize()[:nrows]
+        return [list(row) for row in self._grid[:nrows]]
