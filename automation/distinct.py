@@ -77,14 +77,15 @@ class Distinct:
         return self._text
 
     @classmethod
-    def of(cls, values, tail=None) -> "Distinct":
+    def of(cls, values, tail=None, head=None) -> "Distinct":
         """The column `values`, factorized. `tail`: more rows after `values`, factorized
-        already (automation/split_read.Block.tail); the result is that of the whole column,
-        `whole()` giving the whole column's values when only pandas can decide."""
+        already (automation/split_read.TailColumn); the result is that of the whole column,
+        `whole()` giving the whole column's values when only pandas can decide. `head`:
+        `first_rows_of(values)` made already (it is used up)."""
         import numpy as np
 
         if tail is not None:
-            small = _factorize_small(values, tail)
+            small = _factorize_small(values, tail, head)
             if small is not None:
                 return cls(*small)
             values = tail.whole()
@@ -141,24 +142,38 @@ def _long_texts(values) -> bool:
 LONG_TEXT = 16
 
 
-def _factorize_small(values, tail=None):
+def first_rows_of(values):
+    """(per value the row where that value first appears, a dict of each distinct value to
+    that row), or None when a value cannot be hashed. One C-level pass hashes each value once:
+    `setdefault` keeps the row where a value first appears."""
+    import numpy as np
+
+    first_rows: dict[Any, int] = {}
+    try:
+        return np.fromiter(map(first_rows.setdefault, values, count()), np.intp, len(values)), first_rows
+    except TypeError:
+        return None
+
+
+def _factorize_small(values, tail=None, head=None):
     """(codes, uniques) exactly as `Distinct.of` makes them with pandas (distinct values in
     order of first appearance, equal values sharing a code as in pd.factorize, None after
     them), or None when a value is not one of the plain cell types or is NaN: what pandas
     counts as missing (NaN, NaT, pd.NA ...) is left to the pandas path. `tail`: the rows
     after `values` as (their distinct values, the first row of each, per row the first row of
-    its value), rows counted from the tail's start."""
+    its value), rows counted from the tail's start. `head`: `first_rows_of(values)`, if made."""
     import math
     import operator
 
     import numpy as np
 
-    # One C-level pass hashes each value once: `setdefault` keeps the row where a value first
-    # appears, and those rows, numbered in order, are the codes (distinct values in order of
-    # first appearance).
-    first_rows: dict[Any, int] = {}
+    # The rows where each value first appears, numbered in order, are the codes (distinct
+    # values in order of first appearance).
+    head = head or first_rows_of(values)
+    if head is None:  # a value that cannot be hashed: pandas decides
+        return None
+    first, first_rows = head
     try:
-        first = np.fromiter(map(first_rows.setdefault, values, count()), np.intp, len(values))
         if tail is not None:
             # the tail's distinct values join the dict in their order of first appearance,
             # at their row after `values`: the same dict a pass over every row leaves

@@ -40,6 +40,7 @@ class _Early:
     book: Any = None  # the workbook opened (its shared strings read once, not twice)
     sheet: Any = None
     helper: Any = None  # the process parsing the sheet's second half (automation/split_read.py)
+    settings: Any = None  # the config, as loaded here
     chosen: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
 
@@ -100,6 +101,7 @@ def _configured_sheet(early: _Early) -> tuple[bool, str | None]:
         return False, None
     if config.sheets:
         return False, None  # several sheets read as one: left to the reader
+    early.settings = config
     return True, config.sheet or None
 
 
@@ -159,7 +161,7 @@ def _parse(early: _Early) -> None:
             if halves is not None:
                 early.data, early.target, early.book = data, halves[0], halves[1]
                 early.chosen.set()
-                early.sheet = _joined(*halves)
+                early.sheet = _joined(*halves, early.settings)
                 return
         import python_calamine
 
@@ -217,15 +219,22 @@ def _first_half(helper: Any, data: bytes, configured: str | None) -> tuple | Non
         raise
 
 
-def _joined(target: str, book: Any, head: list, helper: Any, cut: Any) -> Any:
+def _joined(target: str, book: Any, head: list, helper: Any, cut: Any, config: Any) -> Any:
     """The sheet joined from its two halves, or, when the helper did not cut it the same way,
-    parsed whole."""
+    parsed whole. While the helper works, the first half's columns are made ready for the
+    reader as `config` would read them (`split_read.prepare`)."""
     from automation import split_read
 
+    try:
+        prepared = split_read.prepare(head, config) if config is not None else None
+    except Exception:  # noqa: BLE001 - the reader does it all itself
+        prepared = None
     answer = helper.answer()
     if not answer or answer[0] != "block" or answer[1] != target or answer[2] != cut.row:
         return book.get_sheet_by_name(target)  # HalfBook: the whole sheet
-    return split_read.SplitSheet(head, answer)
+    sheet = split_read.SplitSheet(head, answer)
+    sheet.to_python().prepared = prepared
+    return sheet
 
 
 def book_for(data: bytes) -> Any | None:

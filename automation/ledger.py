@@ -631,23 +631,28 @@ class _RowReader:
         block = getattr(rows, "rest", None)  # the second half parsed by a helper (split_read)
         if block is not None and start > len(rows):
             rows, block = rows.materialize(), None
-        data_rows = rows[start:]
-        lengths = set(map(len, data_rows))  # a C-level pass (calamine's grid is rectangular)
-        width = max(lengths, default=0)
-        row_lengths = None
-        if len(lengths) > 1:
-            # a ragged grid (rows of unequal length): a row too short for a column has no cell there
-            row_lengths = np.fromiter(map(len, data_rows), np.intp, len(data_rows))
-            data_rows = [list(row) + [""] * (width - len(row)) for row in data_rows]
-        grid_columns = _columns_of(data_rows, width)
+        prepared = rows.prepared_for(start) if block is not None else None
+        row_lengths, heads = None, {}
+        if prepared is not None:  # made by the early read while the helper worked
+            height, grid_columns, heads = prepared.height, prepared.columns, prepared.firsts
+        else:
+            data_rows = rows[start:]
+            height = len(data_rows)
+            lengths = set(map(len, data_rows))  # a C-level pass (calamine's grid is rectangular)
+            width = max(lengths, default=0)
+            if len(lengths) > 1:
+                # a ragged grid (rows of unequal length): a row too short for a column has no cell there
+                row_lengths = np.fromiter(map(len, data_rows), np.intp, height)
+                data_rows = [list(row) + [""] * (width - len(row)) for row in data_rows]
+            grid_columns = _columns_of(data_rows, width)
         tails: dict[int, Any] = {}
         if block is not None and block.height:
-            grid_columns, tails = _joined_columns(grid_columns, block, len(data_rows))
-            width = len(grid_columns)
-        count = len(grid_columns[0]) if grid_columns else len(data_rows)
+            grid_columns, tails = _joined_columns(grid_columns, block, height)
+        width = len(grid_columns)
+        count = len(grid_columns[0]) if grid_columns else height
         keep_until_exit(grid_columns)
         factorized = {key: Distinct.of(grid_columns[m.index]) if m.index not in tails
-                      else Distinct.of(grid_columns[m.index][:len(data_rows)], tails[m.index])
+                      else Distinct.of(grid_columns[m.index][:height], tails[m.index], heads.pop(m.index, None))
                       for key, m in self.columns.items() if m.index < width and key not in RAW_KEYS}
         if merged_ranges:
             fill_merged_down(count, row_lengths, grid_columns, merged_ranges, start,

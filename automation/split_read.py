@@ -256,15 +256,17 @@ class TailColumn:
 
 
 def _factorized_column(values: tuple) -> tuple:
-    """A column of the second half for the pipe: each distinct value once. Values a dict
-    would merge though they differ (True, 1 and 1.0) are sent as they are."""
+    """A column of the second half for the pipe: each distinct value once. A column holding
+    values a dict would merge though they differ (True, 1 and 1.0; 0.0 and -0.0) is sent as
+    it is: the joined grid holds each cell's own value, not the first of its equals."""
     from array import array
     from itertools import count
 
     first_rows: dict[Any, int] = {}
     positions = array("q", map(first_rows.setdefault, values, count()))
     uniques = list(first_rows)
-    if len({bool, int, float}.intersection(map(type, uniques))) > 1:
+    types = set(map(type, values))
+    if len(types.intersection((bool, int, float))) > 1 or (float in types and 0.0 in first_rows):
         return ("values", list(values))
     return ("codes", uniques, array("q", first_rows.values()).tobytes(), positions.tobytes())
 
@@ -321,12 +323,14 @@ class Helper:
         self._answer: Any = None
         self._read = False
 
-    def answer(self, timeout: float = HELPER_TIMEOUT) -> Any:
-        """The helper's answer (a tuple), or None when it failed, said nothing in time or
-        was not asked for. Reads the pipe once; the helper is reaped."""
+    def answer(self, timeout: float | None = None) -> Any:
+        """The helper's answer (a tuple), or None when it failed, said nothing in time
+        (`timeout`, HELPER_TIMEOUT by default) or was not asked for. Reads the pipe once; the
+        helper is reaped."""
         import pickle
         import select
 
+        timeout = HELPER_TIMEOUT if timeout is None else timeout
         if self._read:
             return self._answer
         self._read = True
@@ -344,26 +348,30 @@ class Helper:
             self._answer = pickle.loads(b"".join(chunks)) if chunks else None
         except Exception:  # noqa: BLE001 - a failed helper means a whole parse, nothing more
             self._answer = None
+            self._kill()  # silent past the timeout, or it wrote what does not unpickle
         finally:
             self._reap()
         return self._answer
 
     def discard(self) -> None:
         """Stop the helper (its work is not needed) and reap it."""
-        import signal
-
         if self._read:
             return
         self._read = True
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-        except OSError:
-            pass
+        self._kill()
         try:
             os.close(self.descriptor)
         except OSError:
             pass
         self._reap()
+
+    def _kill(self) -> None:
+        import signal
+
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
 
     def _reap(self) -> None:
         try:
@@ -376,6 +384,7 @@ def fork_helper(data: bytes, work) -> Helper | None:
     """Fork a helper that runs `work()` and writes its pickled result to a pipe. Call only
     while the process has one thread. None when forking fails."""
     read_end, write_end = os.pipe()
+    parent = os.getpid()
     try:
         pid = os.fork()
     except OSError:
@@ -392,7 +401,15 @@ def fork_helper(data: bytes, work) -> Helper | None:
         import signal
 
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C ends it quietly with the run
+        _end_with_parent()
+        if os.getppid() != parent:
+            os._exit(1)  # the parent ended before the kernel was told to end the helper with it
         os.close(read_end)
+        # whoever reads the run's output (a terminal, the Excel button, a test) waits for the
+        # run alone, never for its helper
+        quiet = os.open(os.devnull, os.O_RDWR)
+        for descriptor in (0, 1, 2):
+            os.dup2(quiet, descriptor)
         payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
         view = memoryview(payload)
         while view:
@@ -402,6 +419,18 @@ def fork_helper(data: bytes, work) -> Helper | None:
         pass
     finally:
         os._exit(status)
+
+
+def _end_with_parent() -> None:
+    """Have the kernel kill this helper when the process that forked it ends (Linux's
+    PR_SET_PDEATHSIG): a run killed at any moment leaves nothing behind."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 # --- the joined grid ------------------------------------------------------------------------
@@ -433,12 +462,55 @@ class HalfBook:
 
 
 
+@dataclass
+class Prepared:
+    """The first half's data rows as columns, and the first pass of the factorization of each
+    column the reader will factorize (`distinct.first_rows_of`), made while the helper works."""
+
+    start: int  # the first data row (below the header found)
+    height: int
+    columns: list[Any]
+    firsts: dict[int, tuple]
+
+
+def prepare(head: list[list[Any]], config) -> Prepared | None:
+    """What the reader of the rows would do first with the first half, if the header is
+    where `find_header` finds it with `config`; None when there is no header."""
+    from automation.distinct import first_rows_of
+    from automation.ledger import RAW_KEYS, _columns_of, find_header
+
+    header = find_header(head, config)
+    if header is None:
+        return None
+    header_rows, columns = header
+    start = header_rows[-1] + 1
+    data_rows = head[start:]
+    width = len(head[0]) if head else 0
+    grid_columns = _columns_of(data_rows, width)
+    firsts = {}
+    for key, match in columns.items():
+        if key not in RAW_KEYS and match.index < width and match.index not in firsts:
+            found = first_rows_of(grid_columns[match.index])
+            if found is not None:
+                firsts[match.index] = found
+    return Prepared(start, len(data_rows), grid_columns, firsts)
+
+
 class SplitGrid(list):
     """A grid whose first rows are lists (the first half, padded to the grid's width) and
     whose remaining rows are the helper's `Block` of columns (`rest`). Only the reader of the
     rows (`ledger._RowReader`) knows it; `materialize` gives plain rows to anything else."""
 
     rest: Block
+    prepared: Prepared | None = None
+
+    def prepared_for(self, start: int) -> Prepared | None:
+        """The columns and first passes made for data rows from `start` (used once), if the
+        reader's header is the one they were made for."""
+        prepared, self.prepared = self.prepared, None
+        if prepared is None or prepared.start != start or prepared.height != len(self) - start:
+            return None
+        return prepared
 
     def materialize(self) -> list[list[Any]]:
         import numpy as np

@@ -1,0 +1,301 @@
+"""A big ledger sheet parsed in two halves on two cores (automation/split_read.py): the grid,
+the merged areas and everything read from them are those of a whole parse, cell by cell; a
+helper that dies, hangs, says nothing or lies costs only the whole parse."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import time
+import zipfile
+
+import openpyxl
+import pytest
+import python_calamine
+
+from automation import split_read
+from automation.config import Config
+from automation.ledger import parse_grid
+from tests.ledger_factory import PROJECT_ROOT
+from tests.xlsx_helpers import sheet_values
+
+TODAY = dt.date(2026, 6, 28)
+HEADERS = ["序号", "编号", "案由", "类别", "办理类型", "承办科室", "分管领导", "交办日期", "办理期限", "答复日期",
+           "办理状态", "重点", "备注"]
+
+
+def _row(n: int) -> list:
+    assigned = dt.datetime(2026, 1, 5) + dt.timedelta(days=n % 120)
+    replied = assigned + dt.timedelta(days=40) if n % 3 == 0 else None
+    key = [True, 1, 1.0, "是", None, 0, False][n % 7]  # values a dict would merge though they differ
+    return [n, f"T{n:05d}", f"关于第{n}件事项的提案" * (1 + n % 3), ["提案", "建议"][n % 2],
+            ["主办", "协办", "会办", "分办"][n % 4], f"科室{n % 9}", f"领导{n % 4}", assigned, None if n % 11 == 0 else assigned + dt.timedelta(days=90),
+            replied, "已办结" if replied else "办理中", key, f"备注{n}" if n % 5 == 0 else None]
+
+
+def _workbook(path, rows: int = 600, blank_middle: bool = False, wide_tail: bool = False, merged: bool = True):
+    """A ledger whose 承办科室 is merged down in groups of seven rows (one group across the
+    cut), with mixed key values, blank cells, optionally blank rows at the middle and a
+    column filled only near the end."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "台账"
+    sheet.append(["2026年度办理台账"])
+    sheet.append(HEADERS)
+    for n in range(1, rows + 1):
+        values = _row(n)
+        if blank_middle and rows // 2 - 3 <= n <= rows // 2 + 3:
+            values = [None] * len(values)
+        if wide_tail and n > rows - 5:
+            values += [None, f"尾部{n}"]
+        sheet.append(values)
+    if merged:
+        for top in range(3, rows + 3 - 7, 7):
+            sheet.merge_cells(start_row=top, start_column=6, end_row=top + 6, end_column=6)
+    other = book.create_sheet("说明")
+    other.append(["本表为测试"])
+    book.save(path)
+    return path
+
+
+def _whole(data: bytes, name: str = "台账"):
+    sheet = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(name)
+    return sheet.to_python(skip_empty_area=False), sorted(sheet.merged_cell_ranges or ())
+
+
+def _split(data: bytes, name: str = "台账") -> split_read.SplitSheet | None:
+    """The sheet as the two processes make it, both halves here (no fork)."""
+    cut, xml = split_read.plan_with_prefix(data, name)
+    if cut is None:
+        return None
+    answer = split_read.helper_work(data, name)
+    head_book = split_read.half_book(data, cut.part, split_read.first_half_xml(xml, cut))
+    head = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(head_book)).get_sheet_by_name(name)
+    return split_read.SplitSheet(head.to_python(skip_empty_area=False), answer)
+
+
+def _with_member(data: bytes, name: str, change) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            member = source.read(info)
+            target.writestr(info.filename, change(member) if info.filename == name else member)
+    return out.getvalue()
+
+
+def _typed(grid):
+    return [[(type(value), value) for value in row] for row in grid]
+
+
+@pytest.fixture
+def small_cut(monkeypatch):
+    """Cut any sheet, however small."""
+    monkeypatch.setattr(split_read, "SPLIT_MIN_XML", 1)
+
+
+@pytest.mark.parametrize("shape", [{}, {"blank_middle": True}, {"wide_tail": True}, {"merged": False}])
+def test_the_joined_grid_is_the_whole_grid_cell_by_cell(tmp_path, small_cut, shape):
+    data = _workbook(tmp_path / "l.xlsx", **shape).read_bytes()
+    whole, merged = _whole(data)
+    sheet = _split(data)
+    assert sheet is not None
+    grid = sheet.to_python()
+    assert isinstance(grid, split_read.SplitGrid) and grid.rest.height > 100  # really cut
+    assert _typed(grid.materialize()) == _typed(whole)
+    assert sorted(sheet.merged_cell_ranges) == merged
+    assert _typed(sheet.to_python(nrows=5)) == _typed(whole[:5])
+    # the key column mixes True, 1 and 1.0: sent as values, not merged by a dict
+    key_column = HEADERS.index("重点")
+    assert grid.rest.columns[key_column - grid.rest.first_column][0] == "values"
+
+
+def _frame_values(items):
+    return {name: list(items[name]) for name in items.columns}
+
+
+@pytest.mark.parametrize("plain_columns", [True, False])
+@pytest.mark.parametrize("shape", [{}, {"blank_middle": True}, {"wide_tail": True}])
+def test_the_ledger_read_from_the_halves_is_the_ledger_read_whole(tmp_path, small_cut, plain_columns, shape):
+    data = _workbook(tmp_path / "l.xlsx", **shape).read_bytes()
+    config = Config()
+    whole, merged = _whole(data)
+    expected = parse_grid(whole, "台账", config, TODAY, merged_ranges=merged, plain_columns=plain_columns)
+    for prepare in (False, True):
+        sheet = _split(data)
+        grid = sheet.to_python()
+        if prepare:  # as the early read does while the helper works
+            head = grid[:len(grid)]  # the first half's rows
+            grid.prepared = split_read.prepare([list(row) for row in head], config)
+            assert grid.prepared is not None
+        ledger = parse_grid(grid, "台账", config, TODAY, merged_ranges=sheet.merged_cell_ranges,
+                            plain_columns=plain_columns)
+        assert _frame_values(ledger.items) == _frame_values(expected.items)
+        assert ledger.problems == expected.problems
+        # 承办科室 merged down across the cut is filled on both sides of it
+        assert None not in list(ledger.items["section"])
+
+
+def test_first_columns_made_for_another_header_are_not_used(tmp_path, small_cut):
+    data = _workbook(tmp_path / "l.xlsx").read_bytes()
+    sheet = _split(data)
+    grid = sheet.to_python()
+    prepared = split_read.prepare([list(row) for row in grid], Config())
+    prepared.start += 1  # a header one row lower than the reader finds
+    grid.prepared = prepared
+    assert grid.prepared_for(2) is None and grid.prepared is None
+
+
+def test_sheets_that_are_not_cut(tmp_path, monkeypatch):
+    data = _workbook(tmp_path / "l.xlsx").read_bytes()
+    # small: under the threshold
+    assert split_read.plan(data, "台账") is None
+    assert split_read.helper_work(data, "台账") == ("none",)
+    monkeypatch.setattr(split_read, "SPLIT_MIN_XML", 1)
+    # rows that carry no number (r="..."): a half would count its rows from 1 again
+    numberless = _with_member(data, "xl/worksheets/sheet1.xml", lambda xml: re.sub(rb'<row r="\d+"', b"<row", xml))
+    assert python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(numberless)).get_sheet_by_name("台账") is not None
+    assert split_read.plan(numberless, "台账") is None
+    assert split_read.helper_work(numberless, "台账") == ("none",)
+    # a sheet that is not there, a chart-less workbook's other sheet is cut only if asked for
+    assert split_read.plan(data, "无此表") is None
+
+
+def test_the_cut_sheet_is_never_read_from_the_half_book(tmp_path, small_cut):
+    data = _workbook(tmp_path / "l.xlsx").read_bytes()
+    cut, xml = split_read.plan_with_prefix(data, "台账")
+    head_book = python_calamine.CalamineWorkbook.from_filelike(
+        io.BytesIO(split_read.half_book(data, cut.part, split_read.first_half_xml(xml, cut))))
+    book = split_read.HalfBook(head_book, data, "台账")
+    whole, _ = _whole(data)
+    assert _typed(book.get_sheet_by_name("台账").to_python(skip_empty_area=False)) == _typed(whole)
+    assert _typed(book.get_sheet_by_index(0).to_python(skip_empty_area=False)) == _typed(whole)
+    assert book.get_sheet_by_name("说明").to_python() == [["本表为测试"]]
+    assert [meta.name for meta in book.sheets_metadata] == ["台账", "说明"]
+
+
+# --- the real fork, in a fresh process -------------------------------------------------------
+
+_EARLY = """
+import json, os, sys, time
+from automation import early_read, split_read
+split_read.SPLIT_MIN_XML = 1
+split_read.SPLIT_MIN_FILE = 1
+{patch}
+started = time.monotonic()
+assert early_read.start(["stats", sys.argv[1]])
+early = early_read._early
+assert early.done.wait(60)
+helper = early.helper
+try:
+    os.kill(helper.pid, 0)
+    alive = True
+except ProcessLookupError:
+    alive = False
+grid = early.sheet.to_python(skip_empty_area=False)
+if hasattr(grid, "materialize"):
+    grid = grid.materialize()
+print(json.dumps({{"kind": type(early.sheet).__name__, "seconds": time.monotonic() - started,
+                  "helper_alive": alive, "grid": repr(grid)}}))
+"""
+
+
+def _early_in_fresh_process(path, patch: str = "") -> dict:
+    code = _EARLY.format(patch=textwrap.dedent(patch))
+    result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                            timeout=90, cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_a_forked_helper_parses_the_second_half(tmp_path):
+    path = _workbook(tmp_path / "l.xlsx")
+    found = _early_in_fresh_process(path)
+    whole, _ = _whole(path.read_bytes())
+    assert found["kind"] == "SplitSheet"
+    assert found["grid"] == repr(whole)
+    assert not found["helper_alive"]  # reaped
+
+
+@pytest.mark.parametrize("fault, patch", [
+    ("dies", "split_read.helper_work = lambda data, sheet: os._exit(3)"),
+    ("says nothing it can send", "split_read.helper_work = lambda data, sheet: (lambda: None)"),
+    ("lies about the cut", """
+        real = split_read.helper_work
+        def helper_work(data, sheet):
+            kind, name, row, block, merged = real(data, sheet)
+            return kind, name, row + 1, block, merged
+        split_read.helper_work = helper_work
+    """),
+    ("hangs", """
+        split_read.HELPER_TIMEOUT = 1.0
+        split_read.helper_work = lambda data, sheet: time.sleep(300)
+    """),
+])
+def test_a_failing_helper_costs_only_the_whole_parse(tmp_path, fault, patch):
+    path = _workbook(tmp_path / "l.xlsx")
+    found = _early_in_fresh_process(path, patch)
+    whole, _ = _whole(path.read_bytes())
+    assert found["kind"] != "SplitSheet", fault
+    assert found["grid"] == repr(whole)
+    assert found["seconds"] < 30
+    assert not found["helper_alive"]  # killed and reaped, not left behind
+
+
+def test_a_run_killed_at_any_moment_leaves_no_helper_behind(tmp_path):
+    path = _workbook(tmp_path / "l.xlsx")
+    code = textwrap.dedent("""
+        import sys, time
+        from automation import early_read, split_read
+        split_read.SPLIT_MIN_XML = split_read.SPLIT_MIN_FILE = 1
+        split_read.helper_work = lambda data, sheet: time.sleep(300)
+        early_read.start(["stats", sys.argv[1]])
+        print(early_read._early.helper.pid, flush=True)
+        time.sleep(300)
+    """)
+    run = subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, text=True,
+                           cwd=PROJECT_ROOT)
+    try:
+        helper = int(run.stdout.readline())
+        assert os.path.exists(f"/proc/{helper}")
+    finally:
+        run.kill()
+        run.wait(10)
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{helper}") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists(f"/proc/{helper}")
+
+
+def test_stats_and_refresh_are_the_same_with_and_without_the_helper(tmp_path):
+    sys.path.insert(0, str(PROJECT_ROOT / "benchmarks"))
+    try:
+        from generate import write_ledger as generate
+    finally:
+        sys.path.remove(str(PROJECT_ROOT / "benchmarks"))
+    ledger = generate(tmp_path / "大台账.xlsx", 8000, shape="merged_cells")
+    assert split_read.plan(ledger.read_bytes(), "台账") is not None  # big enough to be cut
+    outputs, refreshed = {}, {}
+    for mode, env in (("split", {}), ("whole", {"LEDGER_NO_SPLIT_READ": "1"})):
+        env = {**os.environ, **env}
+        stats = subprocess.run([sys.executable, "-m", "automation", "stats", str(ledger), "--today", "2026-06-28",
+                                "--json"], capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT, env=env)
+        assert stats.returncode == 0, stats.stderr
+        outputs[mode] = json.loads(stats.stdout)
+        copy = tmp_path / mode / "台账.xlsx"
+        copy.parent.mkdir()
+        copy.write_bytes(ledger.read_bytes())
+        refresh = subprocess.run([sys.executable, "-m", "automation", "refresh", str(copy), "--today", "2026-06-28"],
+                                 capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT, env=env)
+        assert refresh.returncode == 0, refresh.stderr
+        refreshed[mode] = {name: re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)?", "", repr(values))
+                           for name, values in sheet_values(copy.read_bytes()).items()}
+    assert outputs["split"] == outputs["whole"]
+    assert outputs["split"]["total"] == 8000
+    assert refreshed["split"] == refreshed["whole"]
+    assert len(refreshed["split"]) >= 7  # the ledger, the five summary sheets and 进展
