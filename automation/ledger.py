@@ -455,14 +455,15 @@ def parse_grid(
 
 
 def fill_merged_down(count: int, row_lengths, columns: list[Any], merged_ranges, start: int,
-                     distinct: dict[int, Distinct] | None = None) -> None:
+                     distinct: dict[int, Distinct] | None = None) -> set[int]:
     """Fill, in the `count` data rows' column arrays (`columns[c][r - start]` is grid cell
     (r, c); `row_lengths`: the length of each data row when they differ, else None),
     each area merged down one column below the header with its top cell's value, where the
     cell is blank. Areas merged across columns are left alone: a note or a 合计 row spread over
     the width is not an item's value. Column-wise with numpy: a ledger whose 承办科室 is merged
     over groups of rows has as many areas as groups. A column given in `distinct` (factorized
-    already) has its codes filled too: blankness is then decided once per distinct value."""
+    already) has its codes filled too: blankness is then decided once per distinct value.
+    Returns the columns that have merged areas."""
     import numpy as np
 
     targets: dict[int, tuple[list[int], list[int]]] = {}
@@ -499,6 +500,7 @@ def fill_merged_down(count: int, row_lengths, columns: list[Any], merged_ranges,
         column[filled] = values[blank]
         if factorized is not None:
             factorized.codes[filled] = factorized.codes[sources]
+    return set(targets)
 
 
 def _blank_cells(values):
@@ -651,13 +653,20 @@ class _RowReader:
         width = len(grid_columns)
         count = len(grid_columns[0]) if grid_columns else height
         keep_until_exit(grid_columns)
-        factorized = {key: Distinct.of(grid_columns[m.index]) if m.index not in tails
-                      else Distinct.of(grid_columns[m.index][:height], tails[m.index], heads.pop(m.index, None))
+
+        def distinct_of(index: int) -> Distinct:
+            if index not in tails:
+                return Distinct.of(grid_columns[index])
+            return Distinct.of(grid_columns[index][:height], tails[index], heads.pop(index, None))
+
+        factorized = {key: distinct_of(m.index)
                       for key, m in self.columns.items() if m.index < width and key not in RAW_KEYS}
         if merged_ranges:
-            fill_merged_down(count, row_lengths, grid_columns, merged_ranges, start,
-                             {self.columns[key].index: column for key, column in factorized.items()})
-        kept = self.item_offsets(count, grid_columns, factorized, start)
+            for index in fill_merged_down(count, row_lengths, grid_columns, merged_ranges, start,
+                                          {self.columns[key].index: column for key, column in factorized.items()}):
+                tails.pop(index, None)  # the column holds filled cells now: factorized afresh
+                heads.pop(index, None)
+        kept = self.item_offsets(count, grid_columns, factorized, start, distinct_of)
         excel_rows = kept + (start + self.first_row)
         data: dict[str, Any] = {"excel_row": excel_rows}
         for key in self.config.columns:
@@ -685,16 +694,17 @@ class _RowReader:
         frame["excel_row"] = frame["excel_row"].astype(int)
         return frame
 
-    def item_offsets(self, count: int, grid_columns, factorized: dict[str, Distinct], start: int):
+    def item_offsets(self, count: int, grid_columns, factorized: dict[str, Distinct], start: int, distinct_of):
         """The offsets (a numpy array) of the `count` data rows that are items: not blank, not
-        a 合计 row, and with an id or a title (other non-blank rows become a problem record)."""
+        a 合计 row, and with an id or a title (other non-blank rows become a problem record).
+        `distinct_of(index)` factorizes a grid column."""
         import numpy as np
 
         by_index = {m.index: factorized[key] for key, m in self.columns.items() if key in factorized}
 
         def distinct_at(index: int) -> Distinct:  # each column factorized once
             if index not in by_index:
-                by_index[index] = Distinct.of(grid_columns[index])
+                by_index[index] = distinct_of(index)
             return by_index[index]
 
         filled_cells = np.zeros(count, dtype=int)
