@@ -47,6 +47,8 @@ class _Early:
 
 _early: _Early | None = None
 _lock = threading.Lock()
+#: (the bytes, their zip members whose CRC the split read's helper tested)
+_checked: tuple[bytes, frozenset[str]] | None = None
 
 
 def ledger_argument(arguments: list[str]) -> str | None:
@@ -161,7 +163,7 @@ def _parse(early: _Early) -> None:
             if halves is not None:
                 early.data, early.target, early.book = data, halves[0], halves[1]
                 early.chosen.set()
-                early.sheet = _joined(*halves, early.settings)
+                early.sheet = _joined(*halves, early.settings, data)
                 return
         import python_calamine
 
@@ -219,7 +221,7 @@ def _first_half(helper: Any, data: bytes, configured: str | None) -> tuple | Non
         raise
 
 
-def _joined(target: str, book: Any, head: list, helper: Any, cut: Any, config: Any) -> Any:
+def _joined(target: str, book: Any, head: list, helper: Any, cut: Any, config: Any, data: bytes) -> Any:
     """The sheet joined from its two halves, or, when the helper did not cut it the same way,
     parsed whole. While the helper works, the first half's columns are made ready for the
     reader as `config` would read them (`split_read.prepare`)."""
@@ -232,9 +234,23 @@ def _joined(target: str, book: Any, head: list, helper: Any, cut: Any, config: A
     answer = helper.answer()
     if not answer or answer[0] != "block" or answer[1] != target or answer[2] != cut.row:
         return book.get_sheet_by_name(target)  # HalfBook: the whole sheet
+    global _checked
+    _checked = (data, frozenset({cut.part}))
     sheet = split_read.SplitSheet(head, answer)
     sheet.to_python().prepared = prepared
     return sheet
+
+
+def checked_parts(data: bytes) -> frozenset[str]:
+    """The zip members of exactly these bytes whose CRC the split read's helper tested (it
+    inflated them whole), once the early read is over; empty when there are none."""
+    early = _early
+    if early is not None:
+        early.done.wait()
+    checked = _checked
+    if checked is None or (checked[0] is not data and checked[0] != data):
+        return frozenset()
+    return checked[1]
 
 
 def book_for(data: bytes) -> Any | None:

@@ -18,7 +18,7 @@ from itertools import repeat
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Collection, Sequence
 
 from automation import messages
 from automation.config import REQUIRED_COLUMNS, Config
@@ -142,7 +142,8 @@ def open_workbook(source: Path | bytes, display_name: str | None = None, test_me
     check_workbook_bytes(data, name, test_members=False)
     # The CRC test of every member (zlib, with Python's lock released) runs beside calamine's
     # parse; its verdict is awaited before any sheet's values are used.
-    verified = (run_in_background(lambda: check_workbook_bytes(data, name))
+    verified = (run_in_background(lambda: check_workbook_bytes(data, name,
+                                                               checked_elsewhere=lambda: early_read.checked_parts(data)))
                 if test_members and data.startswith(b"PK") else None)
     try:
         # Shapes Excel opens but calamine trips on are mended in memory for reading (xlsx/repair.py).
@@ -157,9 +158,12 @@ def open_workbook(source: Path | bytes, display_name: str | None = None, test_me
         raise LedgerError(messages.DAMAGED_WORKBOOK.format(path=name, detail=_short(error))) from None
 
 
-def check_workbook_bytes(data: bytes, name: str, test_members: bool = True) -> None:
+def check_workbook_bytes(data: bytes, name: str, test_members: bool = True,
+                         checked_elsewhere: Callable[[], Collection[str]] | None = None) -> None:
     """Refuse what is not a readable workbook before any parser sees it (`test_members`: also
-    CRC-test every member of the zip, which decompresses them all)."""
+    CRC-test every member of the zip, which decompresses them all). `checked_elsewhere()`:
+    big members whose CRC was tested already (the split read's helper inflates the ledger
+    sheet whole), asked for once the other members are tested."""
     if data.startswith(OLE_MAGIC):
         if ENCRYPTION_STREAM in data:
             raise LedgerError(messages.ENCRYPTED_WORKBOOK.format(path=name))
@@ -168,13 +172,39 @@ def check_workbook_bytes(data: bytes, name: str, test_members: bool = True) -> N
         raise LedgerError(messages.NOT_A_WORKBOOK.format(path=name))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            broken = archive.testzip() if test_members else None
+            broken = _first_broken_member(archive, checked_elsewhere) if test_members else None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as error:
         raise LedgerError(messages.DAMAGED_WORKBOOK.format(path=name, detail=_short(error))) from None
     if broken is not None:
         raise LedgerError(messages.DAMAGED_WORKBOOK.format(path=name, detail=f"压缩包成员 {broken} 校验失败"))
     if not _is_spreadsheet_zip(data):
         raise LedgerError(messages.NOT_A_WORKBOOK.format(path=name))
+
+
+def _first_broken_member(archive: zipfile.ZipFile, checked_elsewhere) -> str | None:
+    """zipfile's testzip, the big members last and only those not `checked_elsewhere()`."""
+    from automation.split_read import SPLIT_MIN_XML
+
+    deferred = []
+    for info in archive.infolist():
+        if checked_elsewhere is not None and info.file_size >= SPLIT_MIN_XML:
+            deferred.append(info)
+        elif not _member_reads(archive, info):
+            return info.filename
+    checked = checked_elsewhere() if deferred else ()
+    return next((info.filename for info in deferred if info.filename not in checked
+                 and not _member_reads(archive, info)), None)
+
+
+def _member_reads(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether a member inflates to its size with its CRC (as testzip checks it)."""
+    try:
+        with archive.open(info) as member:
+            while member.read(1 << 20):
+                pass
+    except zipfile.BadZipFile:
+        return False
+    return True
 
 
 def _is_spreadsheet_zip(data: bytes) -> bool:

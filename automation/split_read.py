@@ -281,7 +281,8 @@ def _factorized_column(values: tuple) -> tuple:
 
 def helper_work(data: bytes, sheet: str | None) -> tuple:
     """The helper's whole work for worksheet `sheet`: ("none",) when it is not cut, else
-    `second_half`. The sheet's XML is inflated once, whole."""
+    `second_half`. The sheet's XML is inflated once, whole, and its CRC tested: a "block"
+    answer vouches for the member (the reader's CRC test of the zip then skips it)."""
     part = dict(worksheet_parts(data)).get(sheet) if sheet is not None else None
     if part is None:
         return ("none",)
@@ -289,10 +290,18 @@ def helper_work(data: bytes, sheet: str | None) -> tuple:
     if size < SPLIT_MIN_XML:
         return ("none",)
     xml = inflate(data, part)
+    if len(xml) != size or zlib.crc32(xml) != _member_crc(data, part):
+        return ("none",)  # damaged: the reader's own path names it so
     cut = locate_cut(xml, size, part)
     if cut is None:
         return ("none",)
     return second_half(data, sheet, cut, xml)
+
+
+def _member_crc(data: bytes, part: str) -> int:
+    from automation.xlsx.zipio import ZipReader
+
+    return ZipReader(data).info(part).CRC
 
 
 def second_half(data: bytes, sheet: str, cut: Cut, xml: bytes) -> tuple:

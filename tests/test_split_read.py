@@ -21,7 +21,8 @@ import python_calamine
 
 from automation import split_read
 from automation.config import Config
-from automation.ledger import parse_grid
+from automation.ledger import check_workbook_bytes, parse_grid
+from automation.problems import LedgerError
 from tests.ledger_factory import PROJECT_ROOT
 from tests.xlsx_helpers import sheet_values
 
@@ -213,13 +214,26 @@ except ProcessLookupError:
 grid = early.sheet.to_python(skip_empty_area=False)
 if hasattr(grid, "materialize"):
     grid = grid.materialize()
+read = ""
+if {reader}:
+    import datetime
+    from pathlib import Path
+    from automation.config import Config
+    from automation.ledger import read_ledger
+    from automation.problems import LedgerError
+    try:
+        read = str(len(read_ledger(Path(sys.argv[1]), Config(), datetime.date(2026, 6, 28)).items))
+    except LedgerError as error:
+        read = str(error)
+data = open(sys.argv[1], "rb").read()
+checked = [sorted(early_read.checked_parts(data)), sorted(early_read.checked_parts(data[:-1] + b"!"))]
 print(json.dumps({{"kind": type(early.sheet).__name__, "seconds": time.monotonic() - started,
-                  "helper_alive": alive, "grid": repr(grid)}}))
+                  "helper_alive": alive, "grid": repr(grid), "read": read, "checked": checked}}))
 """
 
 
-def _early_in_fresh_process(path, patch: str = "") -> dict:
-    code = _EARLY.format(patch=textwrap.dedent(patch))
+def _early_in_fresh_process(path, patch: str = "", reader: bool = False) -> dict:
+    code = _EARLY.format(patch=textwrap.dedent(patch), reader=reader)
     result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
                             timeout=90, cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
     assert result.returncode == 0, result.stderr
@@ -228,11 +242,14 @@ def _early_in_fresh_process(path, patch: str = "") -> dict:
 
 def test_a_forked_helper_parses_the_second_half(tmp_path):
     path = _workbook(tmp_path / "l.xlsx")
-    found = _early_in_fresh_process(path)
+    found = _early_in_fresh_process(path, reader=True)
     whole, _ = _whole(path.read_bytes())
     assert found["kind"] == "SplitSheet"
     assert found["grid"] == repr(whole)
     assert not found["helper_alive"]  # reaped
+    assert found["read"] == "594"  # 600 rows, 6 of them notes below nothing
+    # the helper tested the sheet's CRC: the reader's test skips it for these bytes only
+    assert found["checked"] == [["xl/worksheets/sheet1.xml"], []]
 
 
 @pytest.mark.parametrize("fault, patch", [
@@ -256,8 +273,36 @@ def test_a_failing_helper_costs_only_the_whole_parse(tmp_path, fault, patch):
     whole, _ = _whole(path.read_bytes())
     assert found["kind"] != "SplitSheet", fault
     assert found["grid"] == repr(whole)
+    assert found["checked"] == [[], []]
     assert found["seconds"] < 30
     assert not found["helper_alive"]  # killed and reaped, not left behind
+
+
+def _stored_with_altered_value(data: bytes) -> bytes:
+    """The workbook with its ledger sheet stored uncompressed and one id changed in place
+    afterwards: the bytes no longer match the member's CRC."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            method = zipfile.ZIP_STORED if info.filename == "xl/worksheets/sheet1.xml" else zipfile.ZIP_DEFLATED
+            target.writestr(info.filename, source.read(info), compress_type=method)
+    stored = out.getvalue()
+    position = stored.index(b"T00400")
+    return stored[:position] + b"T00499" + stored[position + 6:]
+
+
+def test_a_sheet_whose_crc_fails_is_not_cut_and_is_reported_damaged(tmp_path, small_cut):
+    damaged = _stored_with_altered_value(_workbook(tmp_path / "l.xlsx").read_bytes())
+    assert split_read.helper_work(damaged, "台账") == ("none",)
+    # the reader's CRC test skips the member only when the helper vouched for it
+    with pytest.raises(LedgerError, match="sheet1.xml"):
+        check_workbook_bytes(damaged, "l.xlsx", checked_elsewhere=lambda: frozenset())
+    check_workbook_bytes(damaged, "l.xlsx", checked_elsewhere=lambda: frozenset({"xl/worksheets/sheet1.xml"}))
+    path = tmp_path / "损坏.xlsx"
+    path.write_bytes(damaged)
+    found = _early_in_fresh_process(path, reader=True)
+    assert found["kind"] != "SplitSheet"
+    assert "已损坏" in found["read"] and "sheet1.xml" in found["read"]
 
 
 def test_a_run_killed_at_any_moment_leaves_no_helper_behind(tmp_path):
