@@ -197,8 +197,6 @@ def _first_half(helper: Any, data: bytes, configured: str | None) -> tuple | Non
     """(the sheet, the half-book standing for the workbook, the first half's grid, the
     helper, the cut) when the sheet is cut, parsing the first half here; else None (the helper is
     stopped). The sheet chosen from the half-book's own list must be the one cut."""
-    import python_calamine
-
     from automation import split_read
 
     try:
@@ -208,9 +206,8 @@ def _first_half(helper: Any, data: bytes, configured: str | None) -> tuple | Non
         if cut is None:
             helper.discard()
             return None
-        first_half = split_read.half_book(data, cut.part, split_read.first_half_xml(xml, cut))
+        book = split_read.open_book(split_read.half_book(data, cut.part, split_read.first_half_xml(xml, cut)))
         del xml
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(first_half))
         if split_read.choose_target(_worksheet_names(book), configured, _owned_sheets()) != target:
             helper.discard()
             return None

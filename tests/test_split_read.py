@@ -357,3 +357,16 @@ def test_stats_and_refresh_are_the_same_with_and_without_the_helper(tmp_path):
     assert outputs["split"]["total"] == 8000
     assert refreshed["split"] == refreshed["whole"]
     assert len(refreshed["split"]) >= 7  # the ledger, the five summary sheets and 进展
+
+
+@pytest.mark.parametrize("shared_memory", [True, False])
+def test_a_half_book_is_opened_without_leaving_a_file(tmp_path, small_cut, monkeypatch, shared_memory):
+    data = _workbook(tmp_path / "l.xlsx").read_bytes()
+    cut, xml = split_read.plan_with_prefix(data, "台账")
+    if not shared_memory:  # no /dev/shm: read from memory
+        monkeypatch.setattr(split_read.os.path, "isdir", lambda path: False)
+    before = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
+    book = split_read.open_book(split_read.half_book(data, cut.part, split_read.second_half_xml(xml, cut)))
+    assert book.get_sheet_by_name("台账").to_python()[0][0] == cut.row - 2  # 序号 n is on Excel row n + 2
+    after = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
+    assert not {name for name in after - before if name.startswith("ledger-half-")}
