@@ -35,7 +35,7 @@ SPLIT_MIN_XML = 4_000_000
 #: Files smaller than this are not worth a helper at all (a fork costs a few milliseconds).
 SPLIT_MIN_FILE = 600_000
 #: The share of the XML (per cent) the process that forked parses; the helper parses the rest.
-CUT_FRACTION = 45
+CUT_FRACTION = 50
 #: How long the reader waits for the helper before parsing the whole sheet itself.
 HELPER_TIMEOUT = 120.0
 
@@ -130,8 +130,9 @@ def inflate(data: bytes, part: str, at_least: int | None = None) -> bytes:
 
 
 def cut_from(size: int) -> int:
-    """Where the search for the cut begins in `size` bytes of XML. A little before the middle:
-    the process that forked also loads the program's modules meanwhile, on its own core."""
+    """Where the search for the cut begins in `size` bytes of XML (the middle: the helper
+    inflates the whole XML and pickles its answer, the process that forked loads the program's
+    modules meanwhile and prepares its half for the reader)."""
     return size * CUT_FRACTION // 100
 
 
@@ -291,6 +292,9 @@ class TailColumn:
         return self.column
 
 
+_NUMBERS = frozenset({bool, int, float})
+
+
 def _factorized_column(values: tuple) -> tuple:
     """A column of the second half for the pipe: each distinct value once. A column holding
     values a dict would merge though they differ (True, 1 and 1.0; 0.0 and -0.0) is sent as
@@ -301,9 +305,11 @@ def _factorized_column(values: tuple) -> tuple:
     first_rows: dict[Any, int] = {}
     positions = array("q", map(first_rows.setdefault, values, count()))
     uniques = list(first_rows)
-    types = set(map(type, values))
-    if len(types.intersection((bool, int, float))) > 1 or (float in types and 0.0 in first_rows):
-        return ("values", list(values))
+    # a number equals only numbers: a column whose distinct values hold none holds none
+    if not _NUMBERS.isdisjoint(map(type, uniques)):
+        types = set(map(type, values))
+        if len(types & _NUMBERS) > 1 or (float in types and 0.0 in first_rows):
+            return ("values", list(values))
     return ("codes", uniques, array("q", first_rows.values()).tobytes(), positions.tobytes())
 
 
