@@ -134,13 +134,14 @@ def _fork_helper(early: _Early) -> None:
     early.helper = split_read.fork_helper(data, lambda: _second_half(early, data))
 
 
-def _second_half(early: _Early, data: bytes) -> tuple:
-    """The helper's work: the same sheet the parse below chooses, cut by the same rule."""
+def _second_half(early: _Early, data: bytes) -> Any:
+    """The helper's work (its frames): the same sheet the parse below chooses, cut by the
+    same rule."""
     from automation import split_read
 
     go_on, configured = _configured_sheet(early)
     if not go_on:
-        return ("none",)
+        return iter([("none",)])
     names = [name for name, _ in split_read.worksheet_parts(data)]
     return split_read.helper_work(data, split_read.choose_target(names, configured, _owned_sheets()))
 

@@ -27,7 +27,7 @@ import re
 import sys
 import zlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 #: Sheets with less XML than this are parsed whole (about 7,000 rows of a typical ledger):
 #: below it the fork and the second reading of the shared strings cost more than they save.
@@ -313,22 +313,23 @@ def _factorized_column(values: tuple) -> tuple:
     return ("codes", uniques, array("q", first_rows.values()).tobytes(), positions.tobytes())
 
 
-def helper_work(data: bytes, sheet: str | None) -> tuple:
-    """The helper's whole work for worksheet `sheet`: ("none",) when it is not cut, else
-    `second_half`. The sheet's XML is inflated once, whole, and its CRC tested: a "block"
-    answer vouches for the member (the reader's CRC test of the zip then skips it)."""
+def helper_work(data: bytes, sheet: str | None) -> Iterator[tuple]:
+    """The helper's whole work for worksheet `sheet`, as the frames it sends (`answer_of`
+    joins them): ("none",) when it is not cut, else `second_half`. The sheet's XML is inflated
+    once, whole, and its CRC tested: a "block" answer vouches for the member (the reader's CRC
+    test of the zip then skips it)."""
     part = dict(worksheet_parts(data)).get(sheet) if sheet is not None else None
     if part is None:
-        return ("none",)
+        return iter([("none",)])
     size = member_size(data, part)
     if size < SPLIT_MIN_XML:
-        return ("none",)
+        return iter([("none",)])
     xml = inflate(data, part)
     if len(xml) != size or zlib.crc32(xml) != _member_crc(data, part):
-        return ("none",)  # damaged: the reader's own path names it so
+        return iter([("none",)])  # damaged: the reader's own path names it so
     cut = locate_cut(xml, size, part)
     if cut is None:
-        return ("none",)
+        return iter([("none",)])
     return second_half(data, sheet, cut, xml)
 
 
@@ -338,9 +339,10 @@ def _member_crc(data: bytes, part: str) -> int:
     return ZipReader(data).info(part).CRC
 
 
-def second_half(data: bytes, sheet: str, cut: Cut, xml: bytes) -> tuple:
-    """What the helper sends: ("block", sheet, cut row, Block, merged areas); `xml` is the
-    sheet's whole XML."""
+def second_half(data: bytes, sheet: str, cut: Cut, xml: bytes) -> Iterator[tuple]:
+    """The frames the helper sends for the second half: ("block", sheet, cut row, (first row,
+    first column, height, width), merged areas), then ("column", `_factorized_column`) for each
+    column, sent as soon as it is made; `xml` is the sheet's whole XML."""
     book = open_book(half_book(data, cut.part, second_half_xml(xml, cut)))
     del xml
     parsed = book.get_sheet_by_name(sheet)
@@ -350,9 +352,23 @@ def second_half(data: bytes, sheet: str, cut: Cut, xml: bytes) -> tuple:
     width = max(map(len, rows), default=0)
     if any(len(row) != width for row in rows):
         rows = [list(row) + [""] * (width - len(row)) for row in rows]
-    columns = [_factorized_column(column) for column in zip(*rows)] if rows else []
-    block = Block(start[0], start[1], len(rows), width, columns)
-    return ("block", sheet, cut.row, block, merged)
+    yield ("block", sheet, cut.row, (start[0], start[1], len(rows), width), merged)
+    for column in (zip(*rows) if rows else ()):
+        yield ("column", _factorized_column(column))
+
+
+def answer_of(frames: Iterable[tuple]) -> tuple | None:
+    """The helper's frames as one answer: ("none",), or ("block", sheet, cut row, Block,
+    merged areas); None when there is no frame or a column is missing."""
+    frames = iter(frames)
+    first = next(frames, None)
+    if first is None or first[0] != "block":
+        return first
+    _, sheet, row, (first_row, first_column, height, width), merged = first
+    columns = [frame[1] for frame in frames if frame[0] == "column"]
+    if len(columns) != (width if height else 0):
+        return None  # the helper stopped half-way
+    return ("block", sheet, row, Block(first_row, first_column, height, width, columns), merged)
 
 
 def choose_target(names: list[str], configured: str | None, owned: set[str]) -> str | None:
@@ -373,28 +389,39 @@ class Helper:
         self._read = False
 
     def answer(self, timeout: float | None = None) -> Any:
-        """The helper's answer (a tuple), or None when it failed, said nothing in time
-        (`timeout`, HELPER_TIMEOUT by default) or was not asked for. Reads the pipe once; the
-        helper is reaped."""
+        """The helper's answer (`answer_of` its frames), or None when it failed, said nothing
+        in time (`timeout`, HELPER_TIMEOUT by default, for the whole answer) or was not asked
+        for. Each frame is unpickled as it arrives, while the helper makes the next. Reads the
+        pipe once; the helper is reaped."""
         import pickle
         import select
+        import struct
+        import time
 
-        timeout = HELPER_TIMEOUT if timeout is None else timeout
         if self._read:
             return self._answer
         self._read = True
-        chunks = []
+        deadline = time.monotonic() + (HELPER_TIMEOUT if timeout is None else timeout)
+        frames, pending = [], bytearray()
         try:
             with os.fdopen(self.descriptor, "rb", buffering=0) as pipe:
                 while True:
-                    ready, _, _ = select.select([pipe], [], [], timeout)
+                    ready, _, _ = select.select([pipe], [], [], max(0.0, deadline - time.monotonic()))
                     if not ready:
                         raise TimeoutError
                     chunk = pipe.read(1 << 22)
                     if not chunk:
                         break
-                    chunks.append(chunk)
-            self._answer = pickle.loads(b"".join(chunks)) if chunks else None
+                    pending += chunk
+                    while len(pending) >= _FRAME.size:
+                        end = _FRAME.size + _FRAME.unpack_from(pending)[0]
+                        if len(pending) < end:
+                            break
+                        frames.append(pickle.loads(pending[_FRAME.size:end]))
+                        del pending[:end]
+            if pending:
+                raise EOFError("a frame cut short")
+            self._answer = answer_of(frames)
         except Exception:  # noqa: BLE001 - a failed helper means a whole parse, nothing more
             self._answer = None
             self._kill()  # silent past the timeout, or it wrote what does not unpickle
@@ -429,9 +456,14 @@ class Helper:
             pass
 
 
+#: Each frame on the pipe: its length, then the pickled frame.
+_FRAME = __import__("struct").Struct("<Q")
+
+
 def fork_helper(data: bytes, work) -> Helper | None:
-    """Fork a helper that runs `work()` and writes its pickled result to a pipe. Call only
-    while the process has one thread. None when forking fails."""
+    """Fork a helper that runs `work()` (an iterator of frames) and writes each frame, pickled,
+    to a pipe as soon as it is made. Call only while the process has one thread. None when
+    forking fails."""
     read_end, write_end = os.pipe()
     parent = os.getpid()
     try:
@@ -459,10 +491,11 @@ def fork_helper(data: bytes, work) -> Helper | None:
         quiet = os.open(os.devnull, os.O_RDWR)
         for descriptor in (0, 1, 2):
             os.dup2(quiet, descriptor)
-        payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
-        view = memoryview(payload)
-        while view:
-            view = view[os.write(write_end, view):]
+        for frame in work():
+            payload = pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(_FRAME.pack(len(payload)) + payload)
+            while view:
+                view = view[os.write(write_end, view):]
         status = 0
     except BaseException:  # noqa: BLE001 - the parent then parses the whole sheet
         pass

@@ -87,7 +87,7 @@ def _split(data: bytes, name: str = "台账") -> split_read.SplitSheet | None:
     cut, xml = split_read.plan_with_prefix(data, name)
     if cut is None:
         return None
-    answer = split_read.helper_work(data, name)
+    answer = split_read.answer_of(split_read.helper_work(data, name))
     head_book = split_read.half_book(data, cut.part, split_read.first_half_xml(xml, cut))
     head = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(head_book)).get_sheet_by_name(name)
     return split_read.SplitSheet(head.to_python(skip_empty_area=False), answer)
@@ -169,13 +169,13 @@ def test_sheets_that_are_not_cut(tmp_path, monkeypatch):
     data = _workbook(tmp_path / "l.xlsx").read_bytes()
     # small: under the threshold
     assert split_read.plan(data, "台账") is None
-    assert split_read.helper_work(data, "台账") == ("none",)
+    assert split_read.answer_of(split_read.helper_work(data, "台账")) == ("none",)
     monkeypatch.setattr(split_read, "SPLIT_MIN_XML", 1)
     # rows that carry no number (r="..."): a half would count its rows from 1 again
     numberless = _with_member(data, "xl/worksheets/sheet1.xml", lambda xml: re.sub(rb'<row r="\d+"', b"<row", xml))
     assert python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(numberless)).get_sheet_by_name("台账") is not None
     assert split_read.plan(numberless, "台账") is None
-    assert split_read.helper_work(numberless, "台账") == ("none",)
+    assert split_read.answer_of(split_read.helper_work(numberless, "台账")) == ("none",)
     # a sheet that is not there, a chart-less workbook's other sheet is cut only if asked for
     assert split_read.plan(data, "无此表") is None
 
@@ -258,8 +258,19 @@ def test_a_forked_helper_parses_the_second_half(tmp_path):
     ("lies about the cut", """
         real = split_read.helper_work
         def helper_work(data, sheet):
-            kind, name, row, block, merged = real(data, sheet)
-            return kind, name, row + 1, block, merged
+            frames = real(data, sheet)
+            kind, name, row, shape, merged = next(frames)
+            yield kind, name, row + 1, shape, merged
+            yield from frames
+        split_read.helper_work = helper_work
+    """),
+    ("stops half-way", """
+        real = split_read.helper_work
+        def helper_work(data, sheet):
+            frames = real(data, sheet)
+            yield next(frames)
+            yield next(frames)
+            os._exit(0)
         split_read.helper_work = helper_work
     """),
     ("hangs", """
@@ -293,7 +304,7 @@ def _stored_with_altered_value(data: bytes) -> bytes:
 
 def test_a_sheet_whose_crc_fails_is_not_cut_and_is_reported_damaged(tmp_path, small_cut):
     damaged = _stored_with_altered_value(_workbook(tmp_path / "l.xlsx").read_bytes())
-    assert split_read.helper_work(damaged, "台账") == ("none",)
+    assert split_read.answer_of(split_read.helper_work(damaged, "台账")) == ("none",)
     # the reader's CRC test skips the member only when the helper vouched for it
     with pytest.raises(LedgerError, match="sheet1.xml"):
         check_workbook_bytes(damaged, "l.xlsx", checked_elsewhere=lambda: frozenset())
@@ -370,3 +381,18 @@ def test_a_half_book_is_opened_without_leaving_a_file(tmp_path, small_cut, monke
     assert book.get_sheet_by_name("台账").to_python()[0][0] == cut.row - 2  # 序号 n is on Excel row n + 2
     after = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
     assert not {name for name in after - before if name.startswith("ledger-half-")}
+
+
+@pytest.mark.parametrize("written", [
+    split_read._FRAME.pack(100) + b"abc",  # a frame cut short
+    split_read._FRAME.pack(3) + b"abc",  # a frame that does not unpickle
+    b"",  # nothing
+])
+def test_an_answer_that_does_not_read_is_no_answer(written):
+    read_end, write_end = os.pipe()
+    os.write(write_end, written)
+    os.close(write_end)
+    stand_in = subprocess.Popen([sys.executable, "-c", "pass"])  # a process to reap
+    helper = split_read.Helper(stand_in.pid, read_end)
+    assert helper.answer(timeout=10) is None
+    assert helper.answer() is None  # read once
