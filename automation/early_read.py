@@ -207,7 +207,7 @@ def _first_half(helper: Any, data: bytes, configured: str | None) -> tuple | Non
         if cut is None:
             helper.discard()
             return None
-        book = split_read.open_book(split_read.half_book(data, cut.part, split_read.first_half_xml(xml, cut)))
+        book = split_read.open_half_book(data, cut.part, split_read.first_half_pieces(xml, cut))
         del xml
         if split_read.choose_target(_worksheet_names(book), configured, _owned_sheets()) != target:
             helper.discard()

@@ -116,9 +116,9 @@ def inflate(data: bytes, part: str, at_least: int | None = None) -> bytes:
         return bytes(raw if at_least is None else raw[:at_least])
     if info.compress_type != zipfile.ZIP_DEFLATED:
         raise ValueError("compression method")
-    inflater = zlib.decompressobj(-15)
     if at_least is None:
-        return inflater.decompress(raw) + inflater.flush()
+        return zlib.decompress(raw, -15)
+    inflater = zlib.decompressobj(-15)
     pieces, have, step = [], 0, 1 << 20
     for start in range(0, len(raw), step):
         piece = inflater.decompress(raw[start:start + step])
@@ -178,28 +178,27 @@ def plan_with_prefix(data: bytes, sheet: str) -> tuple[Cut | None, bytes]:
     return locate_cut(xml, size, part), xml
 
 
-def half_book(data: bytes, part: str, xml: bytes) -> bytes:
-    """The workbook with the sheet `part` replaced by `xml` (stored uncompressed); every
-    other member copied as it is."""
-    import zipfile
-
+def half_book(data: bytes, part: str, pieces: list, out=None) -> bytes:
+    """The workbook with the sheet `part` replaced by `pieces` joined (stored uncompressed,
+    written piece by piece); every other member copied as it is. Written to the binary file
+    `out` when given (then b"" is returned)."""
     from automation.xlsx.zipio import ZipReader, ZipWriter
 
     reader = ZipReader(data)
-    writer = ZipWriter()
+    writer = ZipWriter(out)
     for info in reader.infos:
         if info.filename == part:
-            template = zipfile.ZipInfo(part, info.date_time)
-            writer._write(template, zipfile.ZIP_STORED, zlib.crc32(xml), xml, len(xml))
+            writer.add_stored(part, pieces, template=info)
         else:
             writer.copy(reader, info.filename)
     return writer.finish()
 
 
-def open_book(book: bytes) -> Any:
-    """calamine's workbook of a half-book. Through a file in /dev/shm (memory; removed as soon
-    as calamine has it open) when there is one: calamine reads a file-like object of tens of
-    megabytes several times slower than a file."""
+def open_half_book(data: bytes, part: str, pieces: list) -> Any:
+    """calamine's workbook of a half-book (`half_book`). Written to a file in /dev/shm (memory;
+    removed as soon as calamine has it open) when there is one: calamine reads a file-like
+    object of tens of megabytes several times slower than a file, and the sheet's pieces go
+    to the file without being joined first."""
     import tempfile
 
     import python_calamine
@@ -212,7 +211,7 @@ def open_book(book: bytes) -> Any:
         else:
             try:
                 with os.fdopen(descriptor, "wb") as handle:
-                    handle.write(book)
+                    half_book(data, part, pieces, handle)
                 return python_calamine.CalamineWorkbook.from_path(name)
             except OSError:
                 pass
@@ -221,15 +220,18 @@ def open_book(book: bytes) -> Any:
                     os.unlink(name)
                 except OSError:
                     pass
-    return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(book))
+    return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(half_book(data, part, pieces)))
 
 
-def first_half_xml(xml: bytes, cut: Cut) -> bytes:
-    return b"".join((xml[:cut.position], b"</", cut.prefix, b"sheetData></", cut.root, b">"))
+def first_half_pieces(xml: bytes, cut: Cut) -> list:
+    """The first half's XML, as pieces: every row before the cut, then the closing tags."""
+    return [memoryview(xml)[:cut.position], b"</" + cut.prefix + b"sheetData></" + cut.root + b">"]
 
 
-def second_half_xml(xml: bytes, cut: Cut) -> bytes:
-    return xml[:cut.open_end] + xml[cut.position:]
+def second_half_pieces(xml: bytes, cut: Cut) -> list:
+    """The second half's XML, as pieces: the sheet's head, then every row from the cut on."""
+    view = memoryview(xml)
+    return [view[:cut.open_end], view[cut.position:]]
 
 
 # --- the helper process -------------------------------------------------------------------
@@ -343,7 +345,7 @@ def second_half(data: bytes, sheet: str, cut: Cut, xml: bytes) -> Iterator[tuple
     """The frames the helper sends for the second half: ("block", sheet, cut row, (first row,
     first column, height, width), merged areas), then ("column", `_factorized_column`) for each
     column, sent as soon as it is made; `xml` is the sheet's whole XML."""
-    book = open_book(half_book(data, cut.part, second_half_xml(xml, cut)))
+    book = open_half_book(data, cut.part, second_half_pieces(xml, cut))
     del xml
     parsed = book.get_sheet_by_name(sheet)
     merged = list(parsed.merged_cell_ranges or ())

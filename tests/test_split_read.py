@@ -88,7 +88,7 @@ def _split(data: bytes, name: str = "台账") -> split_read.SplitSheet | None:
     if cut is None:
         return None
     answer = split_read.answer_of(split_read.helper_work(data, name))
-    head_book = split_read.half_book(data, cut.part, split_read.first_half_xml(xml, cut))
+    head_book = split_read.half_book(data, cut.part, split_read.first_half_pieces(xml, cut))
     head = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(head_book)).get_sheet_by_name(name)
     return split_read.SplitSheet(head.to_python(skip_empty_area=False), answer)
 
@@ -184,7 +184,7 @@ def test_the_cut_sheet_is_never_read_from_the_half_book(tmp_path, small_cut):
     data = _workbook(tmp_path / "l.xlsx").read_bytes()
     cut, xml = split_read.plan_with_prefix(data, "台账")
     head_book = python_calamine.CalamineWorkbook.from_filelike(
-        io.BytesIO(split_read.half_book(data, cut.part, split_read.first_half_xml(xml, cut))))
+        io.BytesIO(split_read.half_book(data, cut.part, split_read.first_half_pieces(xml, cut))))
     book = split_read.HalfBook(head_book, data, "台账")
     whole, _ = _whole(data)
     assert _typed(book.get_sheet_by_name("台账").to_python(skip_empty_area=False)) == _typed(whole)
@@ -377,7 +377,7 @@ def test_a_half_book_is_opened_without_leaving_a_file(tmp_path, small_cut, monke
     if not shared_memory:  # no /dev/shm: read from memory
         monkeypatch.setattr(split_read.os.path, "isdir", lambda path: False)
     before = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
-    book = split_read.open_book(split_read.half_book(data, cut.part, split_read.second_half_xml(xml, cut)))
+    book = split_read.open_half_book(data, cut.part, split_read.second_half_pieces(xml, cut))
     assert book.get_sheet_by_name("台账").to_python()[0][0] == cut.row - 2  # 序号 n is on Excel row n + 2
     after = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
     assert not {name for name in after - before if name.startswith("ledger-half-")}

@@ -150,10 +150,12 @@ def _deflated_and_checked(data: bytes) -> tuple[int, bytes, bool]:
 
 
 class ZipWriter:
-    """Builds a zip in memory, member by member, in the order they are added."""
+    """Builds a zip in memory (or in the binary file `out`), member by member, in the order
+    they are added."""
 
-    def __init__(self) -> None:
-        self._out = io.BytesIO()
+    def __init__(self, out=None) -> None:
+        self._out = io.BytesIO() if out is None else out
+        self._start = self._out.tell()
         self._entries: list[_Entry] = []
 
     def copy(self, reader: ZipReader, name: str) -> None:
@@ -184,9 +186,21 @@ class ZipWriter:
             crc, payload = zlib.crc32(data), data
         self._write(info, method, crc, payload, len(data))
 
+    def add_stored(self, name: str, pieces: list, template: zipfile.ZipInfo | None = None) -> None:
+        """Add a member stored uncompressed whose bytes are `pieces` joined (never joined here:
+        a sheet of tens of megabytes is written piece by piece)."""
+        crc = 0
+        for piece in pieces:
+            crc = zlib.crc32(piece, crc)
+        info = zipfile.ZipInfo(name, date_time=template.date_time if template else _FIXED_DATE)
+        self._write(info, zipfile.ZIP_STORED, crc, pieces, sum(map(len, pieces)))
+
     def _write(self, info: zipfile.ZipInfo, method: int, crc: int, payload, size: int) -> None:
-        offset = self._out.tell()
-        if offset > _MAX_32 or size > _MAX_32 or len(payload) > _MAX_32 or len(self._entries) >= 0xFFFF:
+        """`payload`: the member's bytes as stored, or a list of pieces of them."""
+        pieces = payload if isinstance(payload, list) else [payload]
+        stored_size = sum(map(len, pieces))
+        offset = self._out.tell() - self._start
+        if offset > _MAX_32 or size > _MAX_32 or stored_size > _MAX_32 or len(self._entries) >= 0xFFFF:
             raise WorkbookError(msg.XLSX_TOO_LARGE)
         name, flags = _encode_name(info.filename)
         dostime, dosdate = _dos_time(info.date_time)
@@ -194,19 +208,20 @@ class ZipWriter:
         self._out.write(
             _LOCAL_HEADER.pack(
                 _LOCAL_SIGNATURE, version, flags, method, dostime, dosdate,
-                crc & _MAX_32, len(payload), size, len(name), 0,
+                crc & _MAX_32, stored_size, size, len(name), 0,
             )
         )
         self._out.write(name)
-        self._out.write(payload)
+        for piece in pieces:
+            self._out.write(piece)
         self._entries.append(
-            _Entry(name, flags, method, dostime, dosdate, crc & _MAX_32, len(payload), size,
+            _Entry(name, flags, method, dostime, dosdate, crc & _MAX_32, stored_size, size,
                    info.create_system, info.external_attr, offset)
         )
 
     def finish(self) -> bytes:
-        """Write the central directory and return the whole zip."""
-        start = self._out.tell()
+        """Write the central directory and return the whole zip (b"" when written to a file)."""
+        start = self._out.tell() - self._start
         for entry in self._entries:
             version = _VERSION_NEEDED.get(entry.method, 20)
             self._out.write(
@@ -217,9 +232,9 @@ class ZipWriter:
                 )
             )
             self._out.write(entry.name)
-        end = self._out.tell()
+        end = self._out.tell() - self._start
         if end > _MAX_32:
             raise WorkbookError(msg.XLSX_TOO_LARGE)
         count = len(self._entries)
         self._out.write(_END_RECORD.pack(b"PK\x05\x06", 0, 0, count, count, end - start, start, 0))
-        return self._out.getvalue()
+        return self._out.getvalue() if isinstance(self._out, io.BytesIO) else b""
