@@ -4,7 +4,8 @@ A command line run spends its first ~0.2 s loading click, the commands and the l
 writing code before it reads the ledger, and then waits on calamine's parse of the sheet
 (about a second on 50,000 rows) with one core idle. `start` begins that parse in a thread
 (calamine releases Python's lock) before anything else is loaded; the reader then takes the
-parsed sheet instead of parsing it again (`take`).
+parsed sheet instead of parsing it again (`take`). On Linux, a big sheet is parsed in two
+halves: a helper process forked here first parses the second (automation/split_read).
 
 It is a guess made from the command line alone, so it never decides anything:
 - the sheet parsed is the one the config names (`[ledger] sheet`, by its exact name), else the
@@ -122,7 +123,7 @@ def _fork_helper(early: _Early) -> None:
     if not split_read.enabled():
         return
     try:
-        if os.path.getsize(early.path) < split_read.SPLIT_MIN_FILE:
+        if os.path.getsize(early.path) < split_read.helper.SPLIT_MIN_FILE:
             return
         with open(early.path, "rb") as handle:
             data = handle.read()

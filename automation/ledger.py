@@ -183,11 +183,11 @@ def check_workbook_bytes(data: bytes, name: str, test_members: bool = True,
 
 def _first_broken_member(archive: zipfile.ZipFile, checked_elsewhere) -> str | None:
     """zipfile's testzip, the big members last and only those not `checked_elsewhere()`."""
-    from automation.split_read import SPLIT_MIN_XML
+    from automation.split_read.cut import big_enough
 
     deferred = []
     for info in archive.infolist():
-        if checked_elsewhere is not None and info.file_size >= SPLIT_MIN_XML:
+        if checked_elsewhere is not None and big_enough(info.file_size):
             deferred.append(info)
         elif not _member_reads(archive, info):
             return info.filename

@@ -109,7 +109,7 @@ def _typed(grid):
 @pytest.fixture
 def small_cut(monkeypatch):
     """Cut any sheet, however small."""
-    monkeypatch.setattr(split_read, "SPLIT_MIN_XML", 1)
+    monkeypatch.setattr(split_read.cut, "SPLIT_MIN_XML", 1)
 
 
 @pytest.mark.parametrize("shape", [{}, {"blank_middle": True}, {"wide_tail": True}, {"merged": False}])
@@ -170,7 +170,7 @@ def test_sheets_that_are_not_cut(tmp_path, monkeypatch):
     # small: under the threshold
     assert split_read.plan(data, "台账") is None
     assert split_read.answer_of(split_read.helper_work(data, "台账")) == ("none",)
-    monkeypatch.setattr(split_read, "SPLIT_MIN_XML", 1)
+    monkeypatch.setattr(split_read.cut, "SPLIT_MIN_XML", 1)
     # rows that carry no number (r="..."): a half would count its rows from 1 again
     numberless = _with_member(data, "xl/worksheets/sheet1.xml", lambda xml: re.sub(rb'<row r="\d+"', b"<row", xml))
     assert python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(numberless)).get_sheet_by_name("台账") is not None
@@ -198,8 +198,8 @@ def test_the_cut_sheet_is_never_read_from_the_half_book(tmp_path, small_cut):
 _EARLY = """
 import json, os, sys, time
 from automation import early_read, split_read
-split_read.SPLIT_MIN_XML = 1
-split_read.SPLIT_MIN_FILE = 1
+split_read.cut.SPLIT_MIN_XML = 1
+split_read.helper.SPLIT_MIN_FILE = 1
 {patch}
 started = time.monotonic()
 assert early_read.start(["stats", sys.argv[1]])
@@ -274,7 +274,7 @@ def test_a_forked_helper_parses_the_second_half(tmp_path):
         split_read.helper_work = helper_work
     """),
     ("hangs", """
-        split_read.HELPER_TIMEOUT = 1.0
+        split_read.helper.HELPER_TIMEOUT = 1.0
         split_read.helper_work = lambda data, sheet: time.sleep(300)
     """),
 ])
@@ -321,7 +321,7 @@ def test_a_run_killed_at_any_moment_leaves_no_helper_behind(tmp_path):
     code = textwrap.dedent("""
         import sys, time
         from automation import early_read, split_read
-        split_read.SPLIT_MIN_XML = split_read.SPLIT_MIN_FILE = 1
+        split_read.cut.SPLIT_MIN_XML = split_read.helper.SPLIT_MIN_FILE = 1
         split_read.helper_work = lambda data, sheet: time.sleep(300)
         early_read.start(["stats", sys.argv[1]])
         print(early_read._early.helper.pid, flush=True)
@@ -375,7 +375,7 @@ def test_a_half_book_is_opened_without_leaving_a_file(tmp_path, small_cut, monke
     data = _workbook(tmp_path / "l.xlsx").read_bytes()
     cut, xml = split_read.plan_with_prefix(data, "台账")
     if not shared_memory:  # no /dev/shm: read from memory
-        monkeypatch.setattr(split_read.os.path, "isdir", lambda path: False)
+        monkeypatch.setattr(split_read.cut.os.path, "isdir", lambda path: False)
     before = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
     book = split_read.open_half_book(data, cut.part, split_read.second_half_pieces(xml, cut))
     assert book.get_sheet_by_name("台账").to_python()[0][0] == cut.row - 2  # 序号 n is on Excel row n + 2
@@ -384,8 +384,8 @@ def test_a_half_book_is_opened_without_leaving_a_file(tmp_path, small_cut, monke
 
 
 @pytest.mark.parametrize("written", [
-    split_read._FRAME.pack(100) + b"abc",  # a frame cut short
-    split_read._FRAME.pack(3) + b"abc",  # a frame that does not unpickle
+    split_read.helper._FRAME.pack(100) + b"abc",  # a frame cut short
+    split_read.helper._FRAME.pack(3) + b"abc",  # a frame that does not unpickle
     b"",  # nothing
 ])
 def test_an_answer_that_does_not_read_is_no_answer(written):

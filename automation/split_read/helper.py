@@ -1,0 +1,289 @@
+"""The helper process that parses a big sheet's second half (see automation/split_read),
+and its pipe: the frames it sends, read back as one answer."""
+
+from __future__ import annotations
+
+import os
+import zlib
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
+
+from automation.split_read.cut import (Cut, big_enough, inflate, locate_cut, member_size, open_half_book,
+                                       second_half_pieces, worksheet_parts)
+
+#: Files smaller than this are not worth a helper at all (a fork costs a few milliseconds).
+SPLIT_MIN_FILE = 600_000
+#: How long the reader waits for the helper before parsing the whole sheet itself.
+HELPER_TIMEOUT = 120.0
+
+
+@dataclass
+class Block:
+    """The second half of a grid as columns: `first_row` is its first grid row (0-based),
+    `first_column` its first column; each column is ("codes", uniques, first rows of the
+    uniques, per row the first row of its value) or ("values", list of the values)."""
+
+    first_row: int
+    first_column: int
+    height: int
+    width: int
+    columns: list[tuple]
+
+    def values(self, index: int):
+        """Column `index` (a grid column number) of the block as an object array."""
+        import numpy as np
+
+        column = np.empty(self.height, dtype=object)
+        local = index - self.first_column
+        if local < 0 or local >= self.width:
+            column[:] = ""
+            return column
+        part = self.columns[local]
+        if part[0] == "values":
+            column[:] = part[1]
+            return column
+        uniques = np.empty(len(part[1]), dtype=object)
+        uniques[:] = part[1]
+        firsts = np.empty(self.height, dtype=object)
+        firsts[np.frombuffer(part[2], dtype=np.int64)] = uniques
+        return firsts[np.frombuffer(part[3], dtype=np.int64)]
+
+    def tail(self, index: int):
+        """(uniques, first rows of the uniques, per row the first row of its value) of column
+        `index`, for `Distinct.of`; None when the column was sent as plain values."""
+        import numpy as np
+
+        local = index - self.first_column
+        if local < 0 or local >= self.width or self.columns[local][0] != "codes":
+            return None
+        _, uniques, firsts, positions = self.columns[local]
+        return uniques, np.frombuffer(firsts, dtype=np.int64), np.frombuffer(positions, dtype=np.int64)
+
+
+@dataclass
+class TailColumn:
+    """A grid column whose last rows come from the helper: for `Distinct.of(head, tail)`."""
+
+    parts: tuple  # Block.tail: (uniques, first rows of the uniques, per row the first row)
+    column: Any  # the whole column (head and tail) as an object array
+
+    def factorized(self) -> tuple:
+        return self.parts
+
+    def whole(self):
+        return self.column
+
+
+_NUMBERS = frozenset({bool, int, float})
+
+
+def _factorized_column(values: tuple) -> tuple:
+    """A column of the second half for the pipe: each distinct value once. A column holding
+    values a dict would merge though they differ (True, 1 and 1.0; 0.0 and -0.0) is sent as
+    it is: the joined grid holds each cell's own value, not the first of its equals."""
+    from array import array
+    from itertools import count
+
+    first_rows: dict[Any, int] = {}
+    positions = array("q", map(first_rows.setdefault, values, count()))
+    uniques = list(first_rows)
+    # a number equals only numbers: a column whose distinct values hold none holds none
+    if not _NUMBERS.isdisjoint(map(type, uniques)):
+        types = set(map(type, values))
+        if len(types & _NUMBERS) > 1 or (float in types and 0.0 in first_rows):
+            return ("values", list(values))
+    return ("codes", uniques, array("q", first_rows.values()).tobytes(), positions.tobytes())
+
+
+def helper_work(data: bytes, sheet: str | None) -> Iterator[tuple]:
+    """The helper's whole work for worksheet `sheet`, as the frames it sends (`answer_of`
+    joins them): ("none",) when it is not cut, else `second_half`. The sheet's XML is inflated
+    once, whole, and its CRC tested: a "block" answer vouches for the member (the reader's CRC
+    test of the zip then skips it)."""
+    part = dict(worksheet_parts(data)).get(sheet) if sheet is not None else None
+    if part is None:
+        return iter([("none",)])
+    size = member_size(data, part)
+    if not big_enough(size):
+        return iter([("none",)])
+    xml = inflate(data, part)
+    if len(xml) != size or zlib.crc32(xml) != _member_crc(data, part):
+        return iter([("none",)])  # damaged: the reader's own path names it so
+    cut = locate_cut(xml, size, part)
+    if cut is None:
+        return iter([("none",)])
+    return second_half(data, sheet, cut, xml)
+
+
+def _member_crc(data: bytes, part: str) -> int:
+    from automation.xlsx.zipio import ZipReader
+
+    return ZipReader(data).info(part).CRC
+
+
+def second_half(data: bytes, sheet: str, cut: Cut, xml: bytes) -> Iterator[tuple]:
+    """The frames the helper sends for the second half: ("block", sheet, cut row, (first row,
+    first column, height, width), merged areas), then ("column", `_factorized_column`) for each
+    column, sent as soon as it is made; `xml` is the sheet's whole XML."""
+    book = open_half_book(data, cut.part, second_half_pieces(xml, cut))
+    del xml
+    parsed = book.get_sheet_by_name(sheet)
+    merged = list(parsed.merged_cell_ranges or ())
+    rows = parsed.to_python(skip_empty_area=True)
+    start = parsed.start or (cut.row - 1, 0)
+    width = max(map(len, rows), default=0)
+    if any(len(row) != width for row in rows):
+        rows = [list(row) + [""] * (width - len(row)) for row in rows]
+    yield ("block", sheet, cut.row, (start[0], start[1], len(rows), width), merged)
+    for column in (zip(*rows) if rows else ()):
+        yield ("column", _factorized_column(column))
+
+
+def answer_of(frames: Iterable[tuple]) -> tuple | None:
+    """The helper's frames as one answer: ("none",), or ("block", sheet, cut row, Block,
+    merged areas); None when there is no frame or a column is missing."""
+    frames = iter(frames)
+    first = next(frames, None)
+    if first is None or first[0] != "block":
+        return first
+    _, sheet, row, (first_row, first_column, height, width), merged = first
+    columns = [frame[1] for frame in frames if frame[0] == "column"]
+    if len(columns) != (width if height else 0):
+        return None  # the helper stopped half-way
+    return ("block", sheet, row, Block(first_row, first_column, height, width, columns), merged)
+
+
+class Helper:
+    """The forked helper, seen from the process that forked it."""
+
+    def __init__(self, pid: int, descriptor: int):
+        self.pid = pid
+        self.descriptor = descriptor
+        self._answer: Any = None
+        self._read = False
+
+    def answer(self, timeout: float | None = None) -> Any:
+        """The helper's answer (`answer_of` its frames), or None when it failed, said nothing
+        in time (`timeout`, HELPER_TIMEOUT by default, for the whole answer) or was not asked
+        for. Each frame is unpickled as it arrives, while the helper makes the next. Reads the
+        pipe once; the helper is reaped."""
+        import pickle
+        import select
+        import struct
+        import time
+
+        if self._read:
+            return self._answer
+        self._read = True
+        deadline = time.monotonic() + (HELPER_TIMEOUT if timeout is None else timeout)
+        frames, pending = [], bytearray()
+        try:
+            with os.fdopen(self.descriptor, "rb", buffering=0) as pipe:
+                while True:
+                    ready, _, _ = select.select([pipe], [], [], max(0.0, deadline - time.monotonic()))
+                    if not ready:
+                        raise TimeoutError
+                    chunk = pipe.read(1 << 22)
+                    if not chunk:
+                        break
+                    pending += chunk
+                    while len(pending) >= _FRAME.size:
+                        end = _FRAME.size + _FRAME.unpack_from(pending)[0]
+                        if len(pending) < end:
+                            break
+                        frames.append(pickle.loads(pending[_FRAME.size:end]))
+                        del pending[:end]
+            if pending:
+                raise EOFError("a frame cut short")
+            self._answer = answer_of(frames)
+        except Exception:  # noqa: BLE001 - a failed helper means a whole parse, nothing more
+            self._answer = None
+            self._kill()  # silent past the timeout, or it wrote what does not unpickle
+        finally:
+            self._reap()
+        return self._answer
+
+    def discard(self) -> None:
+        """Stop the helper (its work is not needed) and reap it."""
+        if self._read:
+            return
+        self._read = True
+        self._kill()
+        try:
+            os.close(self.descriptor)
+        except OSError:
+            pass
+        self._reap()
+
+    def _kill(self) -> None:
+        import signal
+
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+    def _reap(self) -> None:
+        try:
+            os.waitpid(self.pid, 0)
+        except OSError:
+            pass
+
+
+#: Each frame on the pipe: its length, then the pickled frame.
+_FRAME = __import__("struct").Struct("<Q")
+
+
+def fork_helper(data: bytes, work) -> Helper | None:
+    """Fork a helper that runs `work()` (an iterator of frames) and writes each frame, pickled,
+    to a pipe as soon as it is made. Call only while the process has one thread. None when
+    forking fails."""
+    read_end, write_end = os.pipe()
+    parent = os.getpid()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid:
+        os.close(write_end)
+        return Helper(pid, read_end)
+    # the helper: never returns, never runs the parent's atexit handlers or flushes its buffers
+    status = 1
+    try:
+        import pickle
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C ends it quietly with the run
+        _end_with_parent()
+        if os.getppid() != parent:
+            os._exit(1)  # the parent ended before the kernel was told to end the helper with it
+        os.close(read_end)
+        # whoever reads the run's output (a terminal, the Excel button, a test) waits for the
+        # run alone, never for its helper
+        quiet = os.open(os.devnull, os.O_RDWR)
+        for descriptor in (0, 1, 2):
+            os.dup2(quiet, descriptor)
+        for frame in work():
+            payload = pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(_FRAME.pack(len(payload)) + payload)
+            while view:
+                view = view[os.write(write_end, view):]
+        status = 0
+    except BaseException:  # noqa: BLE001 - the parent then parses the whole sheet
+        pass
+    finally:
+        os._exit(status)
+
+
+def _end_with_parent() -> None:
+    """Have the kernel kill this helper when the process that forked it ends (Linux's
+    PR_SET_PDEATHSIG): a run killed at any moment leaves nothing behind."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
