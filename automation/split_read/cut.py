@@ -1,8 +1,9 @@
 """Where a big ledger sheet is cut, and each half's workbook (see automation/split_read).
 
 Both processes find the cut from the same bytes by the same rule: the first row tag, with its
-row number, at or after a point a little past the middle of the sheet's XML. Each half is a workbook of its own for
-calamine: every other member copied as it is, the sheet holding that half's rows only."""
+row number, at or after a point a little past the middle of the sheet's XML. Each half is a
+workbook of its own for calamine: every other member copied as it is, the sheet holding that
+half's rows only."""
 
 from __future__ import annotations
 
