@@ -40,7 +40,7 @@ class _Early:
     target: str | None = None  # the sheet being parsed, once chosen
     book: Any = None  # the workbook opened (its shared strings read once, not twice)
     sheet: Any = None
-    helper: Any = None  # the process parsing the sheet's second half (automation/split_read.py)
+    helper: Any = None  # the process parsing the sheet's second half (automation/split_read)
     settings: Any = None  # the config, as loaded here
     chosen: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
@@ -117,7 +117,7 @@ def _owned_sheets() -> set[str]:
 
 def _fork_helper(early: _Early) -> None:
     """On Linux, for a big file: read it now and fork the helper that parses the second half
-    of its ledger sheet (automation/split_read.py) beside this process's parse of the first."""
+    of its ledger sheet (automation/split_read) beside this process's parse of the first."""
     from automation import split_read
 
     if not split_read.enabled():

@@ -910,7 +910,7 @@ def _date_results(uniques: list[Any], converter) -> list[tuple[dt.date | None, s
 
 def _joined_columns(columns: list[Any], block, height: int) -> tuple[list[Any], dict[int, Any]]:
     """The columns of a grid's first `height` data rows followed by the helper's `block`
-    (automation/split_read.py), and for each column the helper factorized, its TailColumn."""
+    (automation/split_read), and for each column the helper factorized, its TailColumn."""
     import numpy as np
 
     from automation.split_read import TailColumn

@@ -1,4 +1,4 @@
-"""A big ledger sheet parsed in two halves on two cores (automation/split_read.py): the grid,
+"""A big ledger sheet parsed in two halves on two cores (automation/split_read): the grid,
 the merged areas and everything read from them are those of a whole parse, cell by cell; a
 helper that dies, hangs, says nothing or lies costs only the whole parse."""
 
