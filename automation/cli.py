@@ -301,11 +301,47 @@ def serve(port: int | None, config_path: Path | None):
     except OSError as error:
         raise ValueError(port_in_use_message(chosen, error)) from None
     click.echo(messages.SERVICE_STARTED.format(url=service.url))
+    stopped = _stop_on_ctrl_c()
     try:
         service.serve_forever()
     except KeyboardInterrupt:
         pass
     click.echo(messages.SERVICE_STOPPED)
+    stopped.set()
+
+
+#: After Ctrl+C, the service is ended this many seconds later whatever is still running.
+STOP_GRACE_SECONDS = 3.0
+
+
+def _stop_on_ctrl_c():
+    """Ctrl+C stops the service at once: its handler is installed here even when the process
+    was started with Ctrl+C ignored (a child inherits that, and Python then installs none),
+    and it ends the process STOP_GRACE_SECONDS later if the way out is blocked. Returns the
+    event the normal way out sets once it has said so."""
+    import os
+    import signal
+    import threading
+
+    stopped = threading.Event()
+
+    def force_stop() -> None:
+        if not stopped.is_set():
+            encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+            os.write(1, (messages.SERVICE_STOPPED + "\n").encode(encoding, "replace"))
+        os._exit(0)
+
+    def on_ctrl_c(signum, frame) -> None:
+        timer = threading.Timer(STOP_GRACE_SECONDS, force_stop)
+        timer.daemon = True  # the normal way out does not wait for it
+        timer.start()
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGINT, on_ctrl_c)
+    except ValueError:  # not the main thread (a test runner's thread): Python's own handling
+        pass
+    return stopped
 
 
 @main.command("wps-setup")

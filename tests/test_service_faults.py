@@ -316,6 +316,30 @@ def test_ledger_serve_restarts_at_once_and_makes_its_folder_private(tmp_path, sa
     assert "refused POST" in (folder / "service.log").read_text(encoding="utf-8")
 
 
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX child inherits an ignored SIGINT")
+def test_ctrl_c_stops_the_service_even_when_it_was_started_with_ctrl_c_ignored(tmp_path):
+    # A process started with SIGINT ignored passes that on, and Python then installs no
+    # KeyboardInterrupt handler: the service installs its own.
+    port = _probe_free_port()
+    env = {**os.environ, "LEDGER_TOKEN": TOKEN, "HOME": str(tmp_path)}
+    env.pop("XDG_CONFIG_HOME", None)
+    process = subprocess.Popen([sys.executable, "-m", "automation", "serve", "--port", str(port)], cwd=tmp_path,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        _wait_health(port, process)
+        started = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+        assert time.monotonic() - started < 5
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=10)
+    assert "台账助手服务已停止" in out
+    assert "Traceback" not in err, err
+
+
 def _probe_free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
