@@ -270,11 +270,31 @@ def test_the_service_restarts_on_its_port_at_once_after_serving(sample_values):
         second.shutdown()
 
 
-def _serve(port: int, home: Path) -> subprocess.Popen:
+def _serve(port: int, home: Path, **options) -> subprocess.Popen:
     env = {**os.environ, "LEDGER_TOKEN": TOKEN, "HOME": str(home)}
     env.pop("XDG_CONFIG_HOME", None)
     return subprocess.Popen([sys.executable, "-m", "automation", "serve", "--port", str(port)], cwd=home, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **options)
+
+
+def _ctrl_c(process: subprocess.Popen) -> str:
+    """Ctrl+C to a running service: what it printed, once it said it stopped with no
+    traceback; a service still running 5 s later is killed and the test fails."""
+    process.send_signal(signal.SIGINT)
+    try:
+        out, err = process.communicate(timeout=5)
+    except subprocess.TimeoutExpired:
+        _end(process)
+        raise AssertionError("the service was still running 5 s after Ctrl+C") from None
+    assert "台账助手服务已停止" in out
+    assert "Traceback" not in err, err
+    return out
+
+
+def _end(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.kill()
+        process.communicate(timeout=10)
 
 
 def _wait_health(port: int, process: subprocess.Popen) -> None:
@@ -303,14 +323,9 @@ def test_ledger_serve_restarts_at_once_and_makes_its_folder_private(tmp_path, sa
             with socket.create_connection(("127.0.0.1", port), timeout=5) as idle:  # a client that stays
                 idle.sendall(b"GET /v1/health HTTP/1.1\r\n")
                 time.sleep(0.2)
-                process.send_signal(signal.SIGINT)  # Ctrl+C: stops at once, the idle client notwithstanding
-                out, err = process.communicate(timeout=5)
+                _ctrl_c(process)  # stops at once, the idle client notwithstanding
         finally:
-            if process.poll() is None:
-                process.kill()
-                process.communicate(timeout=10)
-        assert "台账助手服务已停止" in out
-        assert "Traceback" not in err, err
+            _end(process)
     folder = tmp_path / ".config" / "ledger-assistant"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert "refused POST" in (folder / "service.log").read_text(encoding="utf-8")
@@ -321,23 +336,12 @@ def test_ctrl_c_stops_the_service_even_when_it_was_started_with_ctrl_c_ignored(t
     # A process started with SIGINT ignored passes that on, and Python then installs no
     # KeyboardInterrupt handler: the service installs its own.
     port = _probe_free_port()
-    env = {**os.environ, "LEDGER_TOKEN": TOKEN, "HOME": str(tmp_path)}
-    env.pop("XDG_CONFIG_HOME", None)
-    process = subprocess.Popen([sys.executable, "-m", "automation", "serve", "--port", str(port)], cwd=tmp_path,
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    process = _serve(port, tmp_path, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         _wait_health(port, process)
-        started = time.monotonic()
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=10)
-        assert time.monotonic() - started < 5
+        _ctrl_c(process)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate(timeout=10)
-    assert "台账助手服务已停止" in out
-    assert "Traceback" not in err, err
+        _end(process)
 
 
 def _probe_free_port() -> int:
