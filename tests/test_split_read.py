@@ -396,3 +396,15 @@ def test_an_answer_that_does_not_read_is_no_answer(written):
     helper = split_read.Helper(stand_in.pid, read_end)
     assert helper.answer(timeout=10) is None
     assert helper.answer() is None  # read once
+
+
+def test_a_strict_open_xml_ledger_is_cut_and_joined_as_well(tmp_path, small_cut):
+    from tests.strict_fixture import to_strict
+
+    data = to_strict(_workbook(tmp_path / "l.xlsx").read_bytes())
+    assert split_read.worksheet_parts(data) == [("台账", "xl/worksheets/sheet1.xml"), ("说明", "xl/worksheets/sheet2.xml")]
+    whole, merged = _whole(data)
+    sheet = _split(data)
+    assert sheet is not None and sheet.to_python().rest.height > 100
+    assert _typed(sheet.to_python().materialize()) == _typed(whole)
+    assert sorted(sheet.merged_cell_ranges) == merged

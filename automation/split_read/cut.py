@@ -39,33 +39,34 @@ class Cut:
 
 
 def worksheet_parts(data: bytes) -> list[tuple[str, str]]:
-    """(sheet name, zip member) of each worksheet, in the workbook's order, read from
-    xl/workbook.xml and its relationships (transitional or strict namespaces alike)."""
-    import posixpath
-    import xml.etree.ElementTree as ET
-
+    """(sheet name, zip member) of each worksheet, in the workbook's order: the workbook part
+    found through the package's relationships as the writer finds it (xlsx/package.py), in
+    either vocabulary (Transitional or Strict), parsed with the writer's safe parser."""
+    from automation.xlsx import opc
+    from automation.xlsx.dialect import is_rel_type
+    from automation.xlsx.xmltext import local_name, parse
     from automation.xlsx.zipio import ZipReader
 
     reader = ZipReader(data)
-    workbook_name = reader.find("xl/workbook.xml")
-    rels_name = reader.find("xl/_rels/workbook.xml.rels")
-    if workbook_name is None or rels_name is None:
+
+    def relationships(part: str) -> list:
+        found = reader.find(opc.rels_name(part))
+        return opc.parse_relationships(parse(reader.read(found), found)) if found else []
+
+    workbook = next((reader.find(opc.resolve("", rel.target)) for rel in relationships("")
+                     if is_rel_type(rel.type, "officeDocument") and not rel.external), None)
+    if workbook is None:
         return []
-    targets = {}
-    for rel in ET.fromstring(reader.read(rels_name)):
-        if rel.get("Type", "").endswith("/worksheet") and rel.get("TargetMode") != "External":
-            target = rel.get("Target", "")
-            path = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            targets[rel.get("Id")] = path
+    targets = {rel.id: reader.find(opc.resolve(workbook, rel.target)) for rel in relationships(workbook)
+               if is_rel_type(rel.type, "worksheet") and not rel.external}
     found = []
-    for element in ET.fromstring(reader.read(workbook_name)).iter():
-        if element.tag.rpartition("}")[2] != "sheet":
+    for element in parse(reader.read(workbook), workbook).iter():
+        if not isinstance(element.tag, str) or local_name(element) != "sheet":
             continue
         rel_id = next((value for key, value in element.attrib.items()
                        if key.startswith("{") and key.rpartition("}")[2] == "id"), None)
-        member = reader.find(targets.get(rel_id, "")) if rel_id in targets else None
-        if member is not None:
-            found.append((element.get("name", ""), member))
+        if targets.get(rel_id):
+            found.append((element.get("name", ""), targets[rel_id]))
     return found
 
 
