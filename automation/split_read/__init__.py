@@ -29,15 +29,15 @@ from __future__ import annotations
 import os
 import sys
 
-from automation.split_read.cut import (Cut, choose_target, first_half_pieces, half_book, inflate, locate_cut,
-                                       member_size, open_half_book, plan, plan_with_prefix, second_half_pieces,
+from automation.split_read.cut import (Cut, big_member, choose_target, first_half_pieces, half_book, inflate,
+                                       locate_cut, open_half_book, plan, plan_with_prefix, second_half_pieces,
                                        worksheet_parts)
 from automation.split_read.helper import Block, Helper, TailColumn, answer_of, fork_helper, helper_work, second_half
 from automation.split_read.joined import HalfBook, Prepared, SplitGrid, SplitSheet, prepare
 
 __all__ = ["Block", "Cut", "HalfBook", "Helper", "Prepared", "SplitGrid", "SplitSheet", "TailColumn", "answer_of",
-           "choose_target", "enabled", "first_half_pieces", "fork_helper", "half_book", "helper_work", "inflate",
-           "locate_cut", "member_size", "open_half_book", "plan", "plan_with_prefix", "prepare", "second_half",
+           "big_member", "choose_target", "enabled", "first_half_pieces", "fork_helper", "half_book", "helper_work",
+           "inflate", "locate_cut", "open_half_book", "plan", "plan_with_prefix", "prepare", "second_half",
            "second_half_pieces", "worksheet_parts"]
 
 

@@ -70,10 +70,16 @@ def worksheet_parts(data: bytes) -> list[tuple[str, str]]:
     return found
 
 
-def member_size(data: bytes, part: str) -> int:
+def big_member(data: bytes, sheet: str | None):
+    """The zip entry (a ZipInfo: name, size, CRC) of worksheet `sheet` when it is big enough
+    to be cut, else None; what both processes ask first."""
     from automation.xlsx.zipio import ZipReader
 
-    return ZipReader(data).info(part).file_size
+    part = dict(worksheet_parts(data)).get(sheet) if sheet is not None else None
+    if part is None:
+        return None
+    info = ZipReader(data).info(part)
+    return info if big_enough(info.file_size) else None
 
 
 def inflate(data: bytes, part: str, at_least: int | None = None) -> bytes:
@@ -147,14 +153,11 @@ def plan(data: bytes, sheet: str) -> Cut | None:
 
 def plan_with_prefix(data: bytes, sheet: str) -> tuple[Cut | None, bytes]:
     """(`plan`, the sheet's XML inflated up to past the cut)."""
-    part = dict(worksheet_parts(data)).get(sheet)
-    if part is None:
+    member = big_member(data, sheet)
+    if member is None:
         return None, b""
-    size = member_size(data, part)
-    if not big_enough(size):
-        return None, b""
-    xml = inflate(data, part, cut_from(size) + (1 << 20))
-    return locate_cut(xml, size, part), xml
+    xml = inflate(data, member.filename, cut_from(member.file_size) + (1 << 20))
+    return locate_cut(xml, member.file_size, member.filename), xml
 
 
 def half_book(data: bytes, part: str, pieces: list, out=None) -> bytes:

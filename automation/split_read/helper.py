@@ -4,12 +4,12 @@ and its pipe: the frames it sends, read back as one answer."""
 from __future__ import annotations
 
 import os
+import struct
 import zlib
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
-from automation.split_read.cut import (Cut, big_enough, inflate, locate_cut, member_size, open_half_book,
-                                       second_half_pieces, worksheet_parts)
+from automation.split_read.cut import Cut, big_member, inflate, locate_cut, open_half_book, second_half_pieces
 
 #: Files smaller than this are not worth a helper at all (a fork costs a few milliseconds).
 SPLIT_MIN_FILE = 600_000
@@ -100,25 +100,16 @@ def helper_work(data: bytes, sheet: str | None) -> Iterator[tuple]:
     joins them): ("none",) when it is not cut, else `second_half`. The sheet's XML is inflated
     once, whole, and its CRC tested: a "block" answer vouches for the member (the reader's CRC
     test of the zip then skips it)."""
-    part = dict(worksheet_parts(data)).get(sheet) if sheet is not None else None
-    if part is None:
+    member = big_member(data, sheet)
+    if member is None:
         return iter([("none",)])
-    size = member_size(data, part)
-    if not big_enough(size):
-        return iter([("none",)])
-    xml = inflate(data, part)
-    if len(xml) != size or zlib.crc32(xml) != _member_crc(data, part):
+    xml = inflate(data, member.filename)
+    if len(xml) != member.file_size or zlib.crc32(xml) != member.CRC:
         return iter([("none",)])  # damaged: the reader's own path names it so
-    cut = locate_cut(xml, size, part)
+    cut = locate_cut(xml, member.file_size, member.filename)
     if cut is None:
         return iter([("none",)])
     return second_half(data, sheet, cut, xml)
-
-
-def _member_crc(data: bytes, part: str) -> int:
-    from automation.xlsx.zipio import ZipReader
-
-    return ZipReader(data).info(part).CRC
 
 
 def second_half(data: bytes, sheet: str, cut: Cut, xml: bytes) -> Iterator[tuple]:
@@ -169,7 +160,6 @@ class Helper:
         pipe once; the helper is reaped."""
         import pickle
         import select
-        import struct
         import time
 
         if self._read:
@@ -231,7 +221,7 @@ class Helper:
 
 
 #: Each frame on the pipe: its length, then the pickled frame.
-_FRAME = __import__("struct").Struct("<Q")
+_FRAME = struct.Struct("<Q")
 
 
 def fork_helper(data: bytes, work) -> Helper | None:
