@@ -143,8 +143,7 @@ def _second_half(early: _Early, data: bytes) -> Any:
     go_on, configured = _configured_sheet(early)
     if not go_on:
         return iter([("none",)])
-    names = [name for name, _ in split_read.worksheet_parts(data)]
-    return split_read.helper_work(data, split_read.choose_target(names, configured, _owned_sheets()))
+    return split_read.helper_work(data, _target_in_xml(data, configured))
 
 
 def _parse(early: _Early) -> None:
@@ -160,13 +159,13 @@ def _parse(early: _Early) -> None:
         if not data.startswith(b"PK"):
             return  # legacy .xls and what is not a workbook: the reader's own path
         if helper is not None:
-            halves = _first_half(helper, data, configured)
-            helper = None
+            halves = _first_half(data, configured)
             if halves is not None:
                 early.data, early.target, early.book = data, halves[0], halves[1]
                 early.chosen.set()
-                early.sheet = _joined(*halves, early.settings, data)
+                early.sheet = _joined(*halves, helper, early.settings, data)
                 return
+            helper.discard()  # not cut: its work is not needed (and would slow the whole parse)
         import python_calamine
 
         from automation import split_read
@@ -183,7 +182,7 @@ def _parse(early: _Early) -> None:
         early.sheet = None
     finally:
         if helper is not None:
-            helper.discard()
+            helper.discard()  # whatever failed (after its answer was read, this does nothing)
         early.chosen.set()
         early.done.set()
 
@@ -195,32 +194,33 @@ def _worksheet_names(book: Any) -> list[str]:
     return [meta.name for meta in book.sheets_metadata if meta.typ == worksheet]
 
 
-def _first_half(helper: Any, data: bytes, configured: str | None) -> tuple | None:
-    """(the sheet, the half-book standing for the workbook, the first half's grid, the
-    helper, the cut) when the sheet is cut, parsing the first half here; else None (the helper is
-    stopped). The sheet chosen from the half-book's own list must be the one cut."""
+def _target_in_xml(data: bytes, configured: str | None) -> str | None:
+    """The sheet parsed early, chosen from the workbook's XML (both processes choose it so)."""
     from automation import split_read
 
-    try:
-        names = [name for name, _ in split_read.worksheet_parts(data)]
-        target = split_read.choose_target(names, configured, _owned_sheets())
-        cut, xml = split_read.plan_with_prefix(data, target) if target is not None else (None, b"")
-        if cut is None:
-            helper.discard()
-            return None
-        book = split_read.open_half_book(data, cut.part, split_read.first_half_pieces(xml, cut))
-        del xml
-        if split_read.choose_target(_worksheet_names(book), configured, _owned_sheets()) != target:
-            helper.discard()
-            return None
-        head = book.get_sheet_by_name(target).to_python(skip_empty_area=False)
-        return target, split_read.HalfBook(book, data, target), head, helper, cut
-    except BaseException:
-        helper.discard()
-        raise
+    names = [name for name, _ in split_read.worksheet_parts(data)]
+    return split_read.choose_target(names, configured, _owned_sheets())
 
 
-def _joined(target: str, book: Any, head: list, helper: Any, cut: Any, config: Any, data: bytes) -> Any:
+def _first_half(data: bytes, configured: str | None) -> tuple | None:
+    """(the sheet, the half-book standing for the workbook, the first half's grid, the cut)
+    when the sheet is cut, parsing the first half here; else None. The sheet chosen from the
+    half-book's own list must be the one cut."""
+    from automation import split_read
+
+    target = _target_in_xml(data, configured)
+    cut, xml = split_read.plan_with_prefix(data, target) if target is not None else (None, b"")
+    if cut is None:
+        return None
+    book = split_read.open_half_book(data, cut.part, split_read.first_half_pieces(xml, cut))
+    del xml
+    if split_read.choose_target(_worksheet_names(book), configured, _owned_sheets()) != target:
+        return None
+    head = book.get_sheet_by_name(target).to_python(skip_empty_area=False)
+    return target, split_read.HalfBook(book, data, target), head, cut
+
+
+def _joined(target: str, book: Any, head: list, cut: Any, helper: Any, config: Any, data: bytes) -> Any:
     """The sheet joined from its two halves, or, when the helper did not cut it the same way,
     parsed whole. While the helper works, the first half's columns are made ready for the
     reader as `config` would read them (`split_read.prepare`)."""
