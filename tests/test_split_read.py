@@ -390,12 +390,35 @@ def test_a_half_book_is_opened_without_leaving_a_file(tmp_path, small_cut, monke
 ])
 def test_an_answer_that_does_not_read_is_no_answer(written):
     read_end, write_end = os.pipe()
-    os.write(write_end, written)
-    os.close(write_end)
-    stand_in = subprocess.Popen([sys.executable, "-c", "pass"])  # a process to reap
-    helper = split_read.Helper(stand_in.pid, read_end)
+    os.close(write_end)  # the helper has ended
+    store = split_read.helper._anonymous_file()
+    os.write(store, written)
+    stand_in = subprocess.Popen([sys.executable, "-c", "pass"])  # a process to reap, ended with 0
+    helper = split_read.Helper(stand_in.pid, read_end, store)
     assert helper.answer(timeout=10) is None
     assert helper.answer() is None  # read once
+
+
+def test_frames_of_a_helper_that_failed_are_no_answer(tmp_path, small_cut):
+    """Every frame written, but the helper ended with a failure: its answer is not used."""
+    import pickle
+
+    data = _workbook(tmp_path / "l.xlsx").read_bytes()
+    frames = list(split_read.helper_work(data, "台账"))
+    assert frames[0][0] == "block"
+    read_end, write_end = os.pipe()
+    os.close(write_end)
+    store = split_read.helper._anonymous_file()
+    for frame in frames:
+        payload = pickle.dumps(frame)
+        os.write(store, split_read.helper._FRAME.pack(len(payload)) + payload)
+    for code, used in ((0, True), (1, False)):
+        stand_in = subprocess.Popen([sys.executable, "-c", f"raise SystemExit({code})"])
+        descriptor = os.dup(read_end)
+        answer = split_read.Helper(stand_in.pid, descriptor, os.dup(store)).answer(timeout=10)
+        assert (answer is not None and answer[0] == "block") is used
+    os.close(read_end)
+    os.close(store)
 
 
 def test_a_strict_open_xml_ledger_is_cut_and_joined_as_well(tmp_path, small_cut):

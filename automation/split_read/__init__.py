@@ -10,9 +10,11 @@ are exactly those of a whole parse (tests/test_split_read.py compares them cell 
 
 It is an optimisation that never decides anything:
 - the helper is forked before any thread exists (`fork_helper`, from automation.launch) and
-  works on the very bytes the process read before forking; it writes its answer to a pipe a
-  frame per column and leaves with os._exit (no atexit, no buffered output, no lock), and the
-  kernel ends it with the process that forked it;
+  works on the very bytes the process read before forking; it writes its answer, a frame per
+  column, to an anonymous file in memory (never waiting for the reader) and leaves with
+  os._exit (no atexit, no buffered output, no lock); the reader takes the answer once the
+  helper has ended with status 0, and the kernel ends the helper with the process that
+  forked it;
 - both processes compute the cut from the same bytes by the same rule (`locate_cut`); the
   reader uses the halves only when the helper cut the same sheet at the same row, and any
   failure or disagreement falls back to the whole parse (`early_read`);
@@ -20,7 +22,7 @@ It is an optimisation that never decides anything:
   and for small sheets nothing changes. `LEDGER_NO_SPLIT_READ=1` turns it off.
 
 The modules: `cut` finds the sheet's part and the row where it is cut and builds each half's
-workbook; `helper` is the forked process and its pipe; `joined` is the grid joined from the
+workbook; `helper` is the forked process and the frames it writes; `joined` is the grid joined from the
 two halves, as the reader sees it.
 """
 

@@ -1,5 +1,5 @@
 """The helper process that parses a big sheet's second half (see automation/split_read),
-and its pipe: the frames it sends, read back as one answer."""
+and the frames it writes, read back as one answer."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ _NUMBERS = frozenset({bool, int, float})
 
 
 def _factorized_column(values: tuple) -> tuple:
-    """A column of the second half for the pipe: each distinct value once. A column holding
+    """A column of the second half for the parent: each distinct value once. A column holding
     values a dict would merge though they differ (True, 1 and 1.0; 0.0 and -0.0) is sent as
     it is: the joined grid holds each cell's own value, not the first of its equals."""
     from array import array
@@ -147,17 +147,18 @@ def answer_of(frames: Iterable[tuple]) -> tuple | None:
 class Helper:
     """The forked helper, seen from the process that forked it."""
 
-    def __init__(self, pid: int, descriptor: int):
+    def __init__(self, pid: int, descriptor: int, store: int):
         self.pid = pid
-        self.descriptor = descriptor
+        self.descriptor = descriptor  # the pipe's reading end: at its end, the helper has ended
+        self.store = store  # the file the helper writes its frames to
         self._answer: Any = None
         self._read = False
 
     def answer(self, timeout: float | None = None) -> Any:
-        """The helper's answer (`answer_of` its frames), or None when it failed, said nothing
-        in time (`timeout`, HELPER_TIMEOUT by default, for the whole answer) or was not asked
-        for. Each frame is unpickled as it arrives, while the helper makes the next. Reads the
-        pipe once; the helper is reaped."""
+        """The helper's answer (`answer_of` its frames), or None when it failed, had not ended
+        in time (`timeout`, HELPER_TIMEOUT by default) or was not asked for. Waits for the
+        helper's end (its end of the pipe closing), then reads its frames from the store.
+        Reads once; the helper is reaped."""
         import pickle
         import select
         import time
@@ -166,31 +167,30 @@ class Helper:
             return self._answer
         self._read = True
         deadline = time.monotonic() + (HELPER_TIMEOUT if timeout is None else timeout)
-        frames, pending = [], bytearray()
         try:
             with os.fdopen(self.descriptor, "rb", buffering=0) as pipe:
-                while True:
+                while True:  # the helper writes nothing here: its end closes when it ends
                     ready, _, _ = select.select([pipe], [], [], max(0.0, deadline - time.monotonic()))
                     if not ready:
                         raise TimeoutError
-                    chunk = pipe.read(1 << 22)
-                    if not chunk:
+                    if not pipe.read(1 << 16):
                         break
-                    pending += chunk
-                    while len(pending) >= _FRAME.size:
-                        end = _FRAME.size + _FRAME.unpack_from(pending)[0]
-                        if len(pending) < end:
-                            break
-                        frames.append(pickle.loads(pending[_FRAME.size:end]))
-                        del pending[:end]
-            if pending:
-                raise EOFError("a frame cut short")
+            if self._reap() != 0:
+                raise ChildProcessError("the helper failed")
+            frames, pending = [], memoryview(_stored(self.store))
+            while pending:
+                end = _FRAME.size + _FRAME.unpack_from(pending)[0]
+                if len(pending) < end:
+                    raise EOFError("a frame cut short")
+                frames.append(pickle.loads(pending[_FRAME.size:end]))
+                pending = pending[end:]
             self._answer = answer_of(frames)
         except Exception:  # noqa: BLE001 - a failed helper means a whole parse, nothing more
             self._answer = None
             self._kill()  # silent past the timeout, or it wrote what does not unpickle
         finally:
             self._reap()
+            self._close_store()
         return self._answer
 
     def discard(self) -> None:
@@ -204,6 +204,13 @@ class Helper:
         except OSError:
             pass
         self._reap()
+        self._close_store()
+
+    def _close_store(self) -> None:
+        try:
+            os.close(self.store)
+        except OSError:
+            pass
 
     def _kill(self) -> None:
         import signal
@@ -213,32 +220,62 @@ class Helper:
         except OSError:
             pass
 
-    def _reap(self) -> None:
+    def _reap(self) -> int | None:
+        """The helper's exit code, once it has ended (None when it was reaped already)."""
         try:
-            os.waitpid(self.pid, 0)
+            return os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
         except OSError:
-            pass
+            return None
 
 
-#: Each frame on the pipe: its length, then the pickled frame.
+#: Each frame in the store: its length, then the pickled frame.
 _FRAME = struct.Struct("<Q")
+
+
+def _anonymous_file() -> int:
+    """A file in memory with no name (memfd), shared with the helper across the fork: the
+    helper writes its frames there and never waits for the reader, as it would on a pipe
+    whose buffer (64 KB) the reader drains only when it asks for the answer."""
+    try:
+        return os.memfd_create("ledger-helper", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        import tempfile
+
+        with tempfile.TemporaryFile() as file:  # removed from its folder at once
+            return os.dup(file.fileno())
+
+
+def _stored(store: int) -> bytes:
+    """Everything written to the store."""
+    size = os.fstat(store).st_size
+    data = bytearray()
+    while len(data) < size:
+        chunk = os.pread(store, size - len(data), len(data))
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
 
 
 def fork_helper(data: bytes, work) -> Helper | None:
     """Fork a helper that runs `work()` (an iterator of frames) and writes each frame, pickled,
-    to a pipe as soon as it is made. Call only while the process has one thread. None when
-    forking fails."""
+    to an anonymous file as soon as it is made; its end of a pipe closes when it ends. Call
+    only while the process has one thread. None when forking fails."""
+    try:
+        store = _anonymous_file()
+    except OSError:
+        return None
     read_end, write_end = os.pipe()
     parent = os.getpid()
     try:
         pid = os.fork()
     except OSError:
-        os.close(read_end)
-        os.close(write_end)
+        for descriptor in (read_end, write_end, store):
+            os.close(descriptor)
         return None
     if pid:
         os.close(write_end)
-        return Helper(pid, read_end)
+        return Helper(pid, read_end, store)
     # the helper: never returns, never runs the parent's atexit handlers or flushes its buffers
     status = 1
     try:
@@ -259,7 +296,7 @@ def fork_helper(data: bytes, work) -> Helper | None:
             payload = pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
             view = memoryview(_FRAME.pack(len(payload)) + payload)
             while view:
-                view = view[os.write(write_end, view):]
+                view = view[os.write(store, view):]
         status = 0
     except BaseException:  # noqa: BLE001 - the parent then parses the whole sheet
         pass
