@@ -190,7 +190,11 @@ def _factorize_small(values, tail=None, head=None):
     if len(uniques) == len(first):  # every value distinct (an id or title column)
         codes = np.arange(len(first), dtype=np.intp)
     else:
-        codes = np.unique(first, return_inverse=True)[1].reshape(-1).astype(np.intp, copy=False)
+        # the dict holds each value's first row in order of first appearance, so in rising
+        # order: numbering those rows gives the codes without sorting the column
+        numbers = np.empty(len(first), dtype=np.intp)
+        numbers[np.fromiter(first_rows.values(), np.intp, len(first_rows))] = np.arange(len(first_rows))
+        codes = numbers[first]
     types = list(map(type, uniques))
     types_set = set(types)
     if not types_set <= _PLAIN_TYPES:
