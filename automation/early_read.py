@@ -77,6 +77,9 @@ def start(arguments: list[str]) -> bool:
         return False
     early = _Early(path, _option_value(arguments, "--config"))
     _early = early
+    from automation.heap_reuse import reuse_freed_memory
+
+    reuse_freed_memory()  # before the fork: the helper runs with it too
     _fork_helper(early)  # before the thread: a fork must see one thread only
     threading.Thread(target=_parse, args=(early,), name="early-read", daemon=True).start()
     return True
