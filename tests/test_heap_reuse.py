@@ -1,6 +1,7 @@
 """A one-ledger run keeps the memory it frees for reuse (automation/heap_reuse.py): freed
 blocks are not handed back to the kernel and faulted in again."""
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -32,8 +33,11 @@ _CHURN = textwrap.dedent("""
 
 
 def _faults(mode: str) -> int:
+    # glibc's defaults: nothing from the environment tunes malloc for the comparison
+    environment = {name: value for name, value in os.environ.items()
+                   if not name.startswith("MALLOC_") and name != "GLIBC_TUNABLES"}
     run = subprocess.run([sys.executable, "-c", _CHURN, mode], capture_output=True, text=True, timeout=60,
-                         cwd=PROJECT_ROOT)
+                         cwd=PROJECT_ROOT, env=environment)
     assert run.returncode == 0, run.stderr
     return int(run.stdout)
 
