@@ -399,6 +399,33 @@ def test_an_answer_that_does_not_read_is_no_answer(written):
     assert helper.answer() is None  # read once
 
 
+def test_the_helper_finishes_its_work_before_anyone_reads_it():
+    """The helper's frames (here ~2 MB, far past a pipe's 64 KB buffer) never wait for the
+    reader: it has ended before its answer is asked for, and the answer holds every frame."""
+    code = textwrap.dedent("""
+        import json, time
+        from automation import split_read
+        column = ("values", [f"第{row}行" * 4 for row in range(20_000)])
+        frames = [("block", "台账", 2, (1, 0, 20_000, 8), [])] + [("column", column)] * 8
+        helper = split_read.fork_helper(b"", lambda: iter(frames))
+        deadline = time.monotonic() + 20
+        ended = False
+        while not ended and time.monotonic() < deadline:  # nothing read yet: has it ended?
+            with open(f"/proc/{helper.pid}/stat") as stat:
+                ended = stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+            time.sleep(0.02)
+        kind, sheet, row, block, merged = helper.answer(timeout=10)
+        print(json.dumps({"ended": ended, "answer": [kind, sheet, row, len(block.columns),
+                                                     block.columns[-1][1][-1]]}))
+    """)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert found["ended"]  # on a pipe it would still wait to write past its first 64 KB
+    assert found["answer"] == ["block", "台账", 2, 8, "第19999行" * 4]
+
+
 def test_frames_of_a_helper_that_failed_are_no_answer(tmp_path, small_cut):
     """Every frame written, but the helper ended with a failure: its answer is not used."""
     import pickle
