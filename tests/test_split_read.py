@@ -302,6 +302,49 @@ def _stored_with_altered_value(data: bytes) -> bytes:
     return stored[:position] + b"T00499" + stored[position + 6:]
 
 
+def _with_comment_across_the_middle(xml: bytes) -> bytes:
+    """The sheet's XML with an XML comment holding a row tag laid over its middle, so that
+    the search for the cut finds the row tag inside the comment."""
+    length = 40_000
+    at = xml.index(b"<row ", len(xml) // 2 - length // 2)
+    comment = b"<!-- " + b"x" * length + b' <row r="999"><c r="A999"><v>1</v></c></row> -->'
+    return xml[:at] + comment + xml[at:]
+
+
+_STATS_WITH_SMALL_CUT = """
+import sys
+from automation import split_read
+split_read.cut.SPLIT_MIN_XML = split_read.helper.SPLIT_MIN_FILE = 1
+sys.argv = ["ledger", "stats", sys.argv[1], "--today", "2026-06-28", "--json"]
+from automation.launch import main
+main()
+"""
+
+
+def test_a_cut_inside_an_xml_comment_gives_the_whole_parse(tmp_path, small_cut):
+    """No writer puts comments among the rows, but a hand-made sheet may: the cut then falls
+    inside one, the first half ends inside it and does not parse, and the run reads the
+    sheet whole: the same figures as without the split."""
+    path = tmp_path / "注释.xlsx"
+    path.write_bytes(_with_member(_workbook(tmp_path / "l.xlsx").read_bytes(), "xl/worksheets/sheet1.xml",
+                                  _with_comment_across_the_middle))
+    data = path.read_bytes()
+    cut, xml = split_read.plan_with_prefix(data, "台账")
+    assert cut.row == 999  # the row tag inside the comment
+    with pytest.raises(Exception, match="comment"):
+        python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(split_read.half_book(
+            data, cut.part, split_read.first_half_pieces(xml, cut)))).get_sheet_by_name("台账")
+    outputs = {}
+    for mode, env in (("split", {}), ("whole", {"LEDGER_NO_SPLIT_READ": "1"})):
+        run = subprocess.run([sys.executable, "-c", _STATS_WITH_SMALL_CUT, str(path)], capture_output=True,
+                             text=True, timeout=120, cwd=PROJECT_ROOT,
+                             env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **env})
+        assert run.returncode == 0, run.stderr
+        outputs[mode] = json.loads(run.stdout)
+    assert outputs["split"] == outputs["whole"]
+    assert outputs["split"]["total"] == 594
+
+
 def test_a_sheet_whose_crc_fails_is_not_cut_and_is_reported_damaged(tmp_path, small_cut):
     damaged = _stored_with_altered_value(_workbook(tmp_path / "l.xlsx").read_bytes())
     assert split_read.answer_of(split_read.helper_work(damaged, "台账")) == ("none",)
