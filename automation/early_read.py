@@ -77,12 +77,21 @@ def start(arguments: list[str]) -> bool:
         return False
     early = _Early(path, _option_value(arguments, "--config"))
     _early = early
-    from automation.heap_reuse import reuse_freed_memory
+    from automation import heap_reuse
 
-    reuse_freed_memory()  # before the fork: the helper runs with it too
+    if _size(path) >= heap_reuse.MIN_FILE:
+        heap_reuse.reuse_freed_memory()  # before the fork: the helper runs with it too
     _fork_helper(early)  # before the thread: a fork must see one thread only
     threading.Thread(target=_parse, args=(early,), name="early-read", daemon=True).start()
     return True
+
+
+def _size(path: str) -> int:
+    """The file's size in bytes (0 when it cannot be read)."""
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def _option_value(arguments: list[str], option: str) -> str | None:

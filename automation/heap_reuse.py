@@ -5,19 +5,24 @@ and codes, each column's arrays): glibc's malloc hands each such block to the ke
 munmap when it is freed and maps a new one for the next, so every page is faulted in and
 zeroed again. A refresh took ~115,000 page faults (a raw calamine read ~45,000), about
 0.4 s of system time. With blocks up to 32 MB served from the heap, and the heap's top
-neither given back nor grown in small steps, a refresh takes ~88,000 faults and 0.1-0.2 s
-less (A/B of 12 runs). The price is memory that stays mapped until the run ends, a few
-seconds later: the peak rises by up to ~60 MB at 50,000 rows (long_titles: 286 -> 337 MB,
-against a budget of 600 MB), the freed blocks no longer going back between their uses.
+neither given back nor grown in small steps, a refresh takes ~88,000 faults and ~0.07 s less
+system time (A/B of 12 interleaved runs: the best run 0.03-0.08 s faster; medians mixed).
+The price is memory that stays mapped until the run ends, a few seconds later: the peak
+rises by up to ~60 MB at 50,000 rows (long_titles: 286 -> 337 MB, against a budget of
+600 MB), the freed blocks no longer going back between their uses.
 
-Only a one-ledger run (`early_read.start`) asks for it, before its helper is forked so that
-the helper runs with it too; a long-running service keeps glibc's defaults.
+Only a one-ledger run on a big file (`early_read.start`, `MIN_FILE`) asks for it, before its
+helper is forked so that the helper runs with it too; a small ledger does not churn enough
+to repay loading ctypes (~15 ms of a 0.25 s click), and a long-running service keeps
+glibc's defaults.
 """
 
 from __future__ import annotations
 
 import sys
 
+#: Files smaller than this (about 1,000 rows of a typical ledger) keep glibc's defaults.
+MIN_FILE = 600_000
 #: mallopt's parameters (glibc's malloc.h).
 _M_TRIM_THRESHOLD = -1
 _M_TOP_PAD = -2

@@ -47,7 +47,7 @@ def test_freed_blocks_are_reused_instead_of_faulted_in_again():
     assert _faults("tuned") < 1000
 
 
-def test_a_one_ledger_run_asks_for_it_and_a_service_does_not(tmp_path):
+def test_a_run_on_a_big_ledger_asks_for_it_and_a_small_ledger_or_a_service_does_not(tmp_path):
     code = textwrap.dedent("""
         import sys
         from automation import early_read, heap_reuse
@@ -56,9 +56,14 @@ def test_a_one_ledger_run_asks_for_it_and_a_service_does_not(tmp_path):
         early_read.start(sys.argv[1:])
         print(len(asked))
     """)
+    from automation.heap_reuse import MIN_FILE
+
     ledger = tmp_path / "台账.xlsx"
-    ledger.write_bytes(b"PK\\x03\\x04 not really a workbook")
-    for arguments, expected in ((["stats", str(ledger)], "1"), (["serve"], "0"), (["stats", str(tmp_path)], "0")):
+    ledger.write_bytes(b"PK\x03\x04" + b" not really a workbook" * (MIN_FILE // 20))
+    small = tmp_path / "小台账.xlsx"
+    small.write_bytes(b"PK\x03\x04 not really a workbook")
+    for arguments, expected in ((["stats", str(ledger)], "1"), (["stats", str(small)], "0"), (["serve"], "0"),
+                                (["stats", str(tmp_path)], "0")):
         run = subprocess.run([sys.executable, "-c", code, *arguments], capture_output=True, text=True, timeout=60,
                              cwd=PROJECT_ROOT)
         assert run.returncode == 0, run.stderr
